@@ -1,0 +1,33 @@
+# The two commands (see README):
+#   make example   set up, then translate the example article with the default model
+#   make test      set up, then run the tests (what CI runs)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# torch is pinned here, where it is installed: 2.13.0 is the CPU build these machines carry;
+# an unpinned torch would pull a CUDA build of several GB.
+TORCH  := torch==2.13.0
+EXAMPLE := examples/riverside-library-2026-11-20.txt
+
+.PHONY: example test setup clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet $(TORCH) -e '.[model,test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+example: setup
+	$(BIN)/bitext run $(EXAMPLE) --to zh,fr --db bitext.db
+	$(BIN)/bitext show --db bitext.db
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) bitext.db bitext.db-wal bitext.db-shm pairs.jsonl

@@ -1,0 +1,1 @@
+"""The model catalogue: one TOML manifest per model (installed as pipeline.catalogue)."""

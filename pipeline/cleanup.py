@@ -1,0 +1,111 @@
+"""Clean raw engine output into a publishable translation.
+
+LLMs asked for "only the translation" still add things: a "Translation:" prefix, quotes
+around the whole answer, an explanation after it, half-width punctuation in Chinese, or
+a Traditional character. Each rule here removes one such habit and nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+HAS_CJK = re.compile(f"[{CJK}]")
+
+# "Translation:", "Here is the translation in French:", "翻译：", "Traduction :" ...
+LEADING_LABEL = re.compile(
+    r"^\s*(?:(?:sure|certainly|okay|ok)[,!.]?\s*)?"
+    r"(?:(?:here\s+is|here's|below\s+is)\s+(?:the|my|a)?\s*"
+    r"(?:(?:simplified\s+)?chinese\s+|french\s+)?translation[^:：\n]*"
+    r"|(?:the\s+)?translation(?:\s+(?:in|into)\s+[\w ]+)?"
+    r"|traduction(?:\s+en\s+\w+)?|simplified\s+chinese|chinese|french|français"
+    r"|翻译|译文|中文翻译|简体中文|中文)\s*[:：]\s*",
+    re.IGNORECASE,
+)
+# A line that starts an explanation after the translation.
+TRAILING_CHATTER = re.compile(
+    r"^\s*(?:\(|（)?\s*(?:note|explanation|translation notes?|remarque|注|注释|解释|说明)\b\s*[:：]?",
+    re.IGNORECASE,
+)
+WRAPPING_QUOTES = {'"': '"', "“": "”", "«": "»", "「": "」", "'": "'", "‘": "’"}
+
+HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+def clean_translation(output: str, *, source: str, tgt: str) -> str:
+    """Return the translation inside ``output``, stripped of model chatter."""
+    text = output.strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    # A sentence translates to one line; what follows on other lines is commentary.
+    kept = [lines[0]]
+    if LEADING_LABEL.fullmatch(lines[0] + " ") or LEADING_LABEL.fullmatch(lines[0]):
+        kept = lines[1:2]  # the label stood on a line of its own
+    text = kept[0] if kept else ""
+    text = LEADING_LABEL.sub("", text, count=1).strip()
+    text = _strip_wrapping_quotes(text, source)
+    if TRAILING_CHATTER.match(text):
+        return ""
+    if tgt == "zh":
+        text = normalize_chinese(text)
+    return text
+
+
+def _strip_wrapping_quotes(text: str, source: str) -> str:
+    source = source.strip()
+    while len(text) >= 2 and WRAPPING_QUOTES.get(text[0]) == text[-1]:
+        if source[:1] in WRAPPING_QUOTES and source[-1:] in WRAPPING_QUOTES.values():
+            break  # the source itself is a quotation: keep the marks
+        inner = text[1:-1]
+        if text[0] in inner or text[-1] in inner:
+            break  # "A" and "B": two quotations, not one wrapping pair
+        text = inner.strip()
+    return text
+
+
+def normalize_chinese(text: str) -> str:
+    """Simplified characters and full-width punctuation next to Chinese text."""
+    text = _to_simplified(text)
+
+    def full_width(match: re.Match) -> str:
+        return HALF_TO_FULL[match.group(0).strip()]
+
+    # Half-width punctuation touching a Chinese character (spaces around it dropped).
+    text = re.sub(rf"(?<=[{CJK}])\s*[,;:?!]\s*", full_width, text)
+    text = re.sub(rf"\s*[,;:?!]\s*(?=[{CJK}])", full_width, text)
+    text = re.sub(rf"\s*\(\s*(?=[^()]*[{CJK}][^()]*\))", "（", text)
+    text = re.sub(rf"(?<=（)([^()）]*)\s*\)", r"\1）", text)
+    # A full stop after a Chinese character (or closing mark) ends the sentence.
+    text = re.sub(rf"(?<=[{CJK}”’）])\s*\.(?!\d)", "。", text)
+    text = re.sub(r"([，。；：？！、）])\s+", r"\1", text)  # full-width marks carry their own space
+    if HAS_CJK.search(text):
+        text = re.sub(r"\.\s*$", "。", text)  # the sentence's own full stop
+    text = _curly_quotes(text)
+    return text
+
+
+def _curly_quotes(text: str) -> str:
+    """Straight double quotes in Chinese text become “ ” in pairs."""
+    if '"' not in text or not HAS_CJK.search(text):
+        return text
+    out, opening = [], True
+    for char in text:
+        if char == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@functools.cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(text: str) -> str:
+    return _converter().convert(text)

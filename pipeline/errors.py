@@ -1,0 +1,17 @@
+"""Errors a user can cause and fix. The CLI prints them as one line and exits non-zero."""
+
+
+class BitextError(Exception):
+    """Base class for errors reported to the user without a traceback."""
+
+
+class InputError(BitextError):
+    """An article that cannot be read or holds no article text."""
+
+
+class ModelError(BitextError):
+    """A model that is unknown, missing, corrupt or cannot be loaded."""
+
+
+class StoreError(BitextError):
+    """A store file that cannot be opened or has an unsupported schema."""

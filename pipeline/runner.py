@@ -1,0 +1,73 @@
+"""Run the whole pipeline on one article: ingest, segment, translate, align, store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .align import align
+from .document import TranslatedText
+from .engines import Engine
+from .engines.base import LANGUAGE_NAMES
+from .errors import BitextError
+from .ingest import read_article
+from .segment import segment
+from .store import Store
+from .translate import translate_texts
+
+SOURCE_LANGUAGE = "en"
+TARGET_LANGUAGES = tuple(lang for lang in LANGUAGE_NAMES if lang != SOURCE_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    source: str
+    doc_id: str
+    title: str
+    sentences: int
+    translated: int  # texts the engine translated in this run
+    remembered: bool  # True when the store already held everything asked for
+
+
+def check_languages(langs: list[str]) -> list[str]:
+    """Validate target languages; an unknown one is an error that lists the valid ones."""
+    unknown = [lang for lang in langs if lang not in TARGET_LANGUAGES]
+    if unknown or not langs:
+        raise BitextError(
+            f"unknown target language {', '.join(unknown) or '(none)'}; choose from: {', '.join(TARGET_LANGUAGES)}"
+        )
+    return list(dict.fromkeys(langs))
+
+
+def process_article(
+    path: str | Path,
+    *,
+    store: Store,
+    engine: Engine,
+    langs: list[str],
+    on_start: Callable[[str, int], None] = lambda title, total: None,
+    on_done: Callable[[int], None] = lambda n: None,
+) -> ArticleResult:
+    """Translate one article into ``langs`` and store it in one transaction.
+
+    ``on_start(title, total)`` announces how many texts (title and sentences, per
+    language) the article needs; ``on_done(n)`` reports progress through them.
+    """
+    article = read_article(path)
+    sentences = segment(article.paragraphs, lang=SOURCE_LANGUAGE)
+    signature = engine.signature()
+    texts = [article.title, *(s.text for s in sentences)]
+    on_start(article.title, len(texts) * len(langs))
+    if all(store.is_translated(article.doc_id, lang=lang, signature=signature) for lang in langs):
+        on_done(len(texts) * len(langs))
+        return ArticleResult(str(path), article.doc_id, article.title, len(sentences), 0, True)
+
+    translations, translated = [], 0
+    for lang in langs:
+        memory = store.remembered(texts, lang=lang, signature=signature)
+        outputs, new = translate_texts(engine, texts, src=SOURCE_LANGUAGE, tgt=lang, memory=memory, on_done=on_done)
+        translated += new
+        translations.append(TranslatedText(lang, signature, outputs[0], tuple(outputs[1:])))
+    store.save(align(article, sentences, translations))
+    return ArticleResult(str(path), article.doc_id, article.title, len(sentences), translated, False)

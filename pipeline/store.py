@@ -1,0 +1,297 @@
+"""The SQLite store: documents, their sentences, and a translation memory.
+
+Translations are keyed by (source text, target language, engine signature), so a sentence
+met again in any article is never translated twice by the same engine and settings.
+``document_translations`` records which signature translated which document into which
+language. Each document is written in one transaction (``atomic``): a crash never leaves
+half an article. The only module that speaks SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .document import AlignedDocument, Article, Sentence, Signature, TranslatedText
+from .errors import StoreError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE documents (
+    id          TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    authors     TEXT NOT NULL,            -- JSON list
+    outlet      TEXT,
+    published   TEXT,
+    body        TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+);
+CREATE TABLE sentences (
+    doc_id      TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    paragraph   INTEGER NOT NULL,
+    start       INTEGER NOT NULL,
+    end         INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    PRIMARY KEY (doc_id, idx)
+);
+CREATE TABLE signatures (
+    id          INTEGER PRIMARY KEY,
+    signature   TEXT NOT NULL UNIQUE,
+    engine      TEXT NOT NULL,
+    model       TEXT NOT NULL,
+    details     TEXT NOT NULL             -- JSON object
+);
+CREATE TABLE translations (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    signature_id INTEGER NOT NULL REFERENCES signatures(id),
+    text        TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    UNIQUE (source, lang, signature_id)
+);
+CREATE TABLE document_translations (
+    doc_id      TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    lang        TEXT NOT NULL,
+    signature_id INTEGER NOT NULL REFERENCES signatures(id),
+    added_at    TEXT NOT NULL,
+    PRIMARY KEY (doc_id, lang, signature_id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    doc_id: str
+    title: str
+    source: str
+    published: str | None
+    sentences: int
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """One source sentence with its translations, as exporters write it."""
+
+    doc_id: str
+    index: int
+    paragraph: int
+    source: str
+    translations: dict[str, str]
+    signatures: dict[str, str]
+
+
+class Store:
+    """An open bitext store. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(f"{self.path}: no such store (run `bitext run ... --db {self.path}` first)")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: not a bitext store ({error})") from None
+        if mode.lower() != "wal" and str(self.path) != ":memory:":
+            raise StoreError(f"{self.path}: cannot switch the store to WAL mode")
+        if version > SCHEMA_VERSION:
+            self.conn.close()
+            raise StoreError(
+                f"{self.path}: store schema version {version} is newer than this bitext "
+                f"supports ({SCHEMA_VERSION}); upgrade bitext"
+            )
+        if version == 0:
+            self._create_schema()
+
+    def _create_schema(self) -> None:
+        tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if tables:
+            raise StoreError(f"{self.path}: an SQLite file that is not a bitext store")
+        with self.atomic():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything inside commits together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- writing ---------------------------------------------------------------------
+
+    def save(self, doc: AlignedDocument) -> None:
+        """Store a document, its sentences and translations in one transaction.
+
+        Saving a document again only adds what is new (another language or signature).
+        """
+        article = doc.article
+        now = _now()
+        with self.atomic() as conn:
+            conn.execute(
+                "INSERT INTO documents (id, source, title, authors, outlet, published, body, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (doc.doc_id, article.source, article.title, json.dumps(list(article.authors)),
+                 article.outlet, article.published, article.body, now),
+            )
+            conn.executemany(
+                "INSERT INTO sentences (doc_id, idx, paragraph, start, end, text) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(doc.doc_id, s.index, s.paragraph, s.start, s.end, s.text) for s in doc.sentences],
+            )
+            for lang, translated in doc.translations.items():
+                signature_id = self._signature_id(translated.signature)
+                sources = [article.title, *(s.text for s in doc.sentences)]
+                targets = [translated.title, *translated.sentences]
+                conn.executemany(
+                    "INSERT INTO translations (source, lang, signature_id, text, added_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [(source, lang, signature_id, target, now) for source, target in zip(sources, targets)],
+                )
+                conn.execute(
+                    "INSERT INTO document_translations (doc_id, lang, signature_id, added_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (doc.doc_id, lang, signature_id, now),
+                )
+
+    def _signature_id(self, signature: Signature) -> int:
+        text = str(signature)
+        self.conn.execute(
+            "INSERT INTO signatures (signature, engine, model, details) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (text, signature.engine, signature.model, json.dumps(signature.as_dict(), sort_keys=True)),
+        )
+        return self.conn.execute("SELECT id FROM signatures WHERE signature = ?", (text,)).fetchone()[0]
+
+    # --- reading ---------------------------------------------------------------------
+
+    def remembered(self, sources: Iterable[str], *, lang: str, signature: Signature) -> dict[str, str]:
+        """Translations already in memory for these sources, language and signature."""
+        found: dict[str, str] = {}
+        row = self.conn.execute("SELECT id FROM signatures WHERE signature = ?", (str(signature),)).fetchone()
+        if row is None:
+            return found
+        unique = list(dict.fromkeys(sources))
+        for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for source, text in self.conn.execute(
+                f"SELECT source, text FROM translations WHERE lang = ? AND signature_id = ? AND source IN ({marks})",
+                (lang, row[0], *chunk),
+            ):
+                found[source] = text
+        return found
+
+    def is_translated(self, doc_id: str, *, lang: str, signature: Signature) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM document_translations dt JOIN signatures s ON s.id = dt.signature_id"
+                " WHERE dt.doc_id = ? AND dt.lang = ? AND s.signature = ?",
+                (doc_id, lang, str(signature)),
+            ).fetchone()
+            is not None
+        )
+
+    def documents(self) -> list[DocumentSummary]:
+        rows = self.conn.execute(
+            "SELECT d.id, d.title, d.source, d.published,"
+            " (SELECT count(*) FROM sentences s WHERE s.doc_id = d.id),"
+            " (SELECT group_concat(DISTINCT lang) FROM document_translations t WHERE t.doc_id = d.id)"
+            " FROM documents d ORDER BY d.added_at, d.id"
+        ).fetchall()
+        return [
+            DocumentSummary(doc_id, title, source, published, count, tuple(sorted((langs or "").split(",") if langs else ())))
+            for doc_id, title, source, published, count, langs in rows
+        ]
+
+    def find_document(self, prefix: str) -> str:
+        """The full id of the document whose id starts with ``prefix``."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE substr(id, 1, ?) = ? LIMIT 2", (len(prefix), prefix)
+        ).fetchall()
+        if not rows:
+            raise StoreError(f"no document {prefix!r} in {self.path} (`bitext show --db {self.path}` lists them)")
+        if len(rows) > 1:
+            raise StoreError(f"document id {prefix!r} is ambiguous in {self.path}; give more characters")
+        return rows[0][0]
+
+    def load(self, doc_id: str) -> AlignedDocument:
+        """A stored document with its latest translation into each language."""
+        row = self.conn.execute(
+            "SELECT source, title, authors, outlet, published, body FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no document {doc_id!r} in {self.path}")
+        source, title, authors, outlet, published, body = row
+        article = Article(
+            source=source, title=title, paragraphs=tuple(body.split("\n\n")),
+            authors=tuple(json.loads(authors)), outlet=outlet, published=published,
+        )
+        sentences = tuple(
+            Sentence(idx, paragraph, start, end, text)
+            for idx, paragraph, start, end, text in self.conn.execute(
+                "SELECT idx, paragraph, start, end, text FROM sentences WHERE doc_id = ? ORDER BY idx", (doc_id,)
+            )
+        )
+        translations = {}
+        for lang, signature in self._latest_signatures(doc_id):
+            texts = self.remembered([title, *(s.text for s in sentences)], lang=lang, signature=signature)
+            translations[lang] = TranslatedText(
+                lang=lang, signature=signature, title=texts.get(title, ""),
+                sentences=tuple(texts.get(s.text, "") for s in sentences),
+            )
+        return AlignedDocument(article=article, sentences=sentences, translations=translations)
+
+    def _latest_signatures(self, doc_id: str) -> list[tuple[str, Signature]]:
+        rows = self.conn.execute(
+            "SELECT dt.lang, s.signature FROM document_translations dt JOIN signatures s ON s.id = dt.signature_id"
+            " WHERE dt.doc_id = ? ORDER BY dt.added_at, s.id",
+            (doc_id,),
+        ).fetchall()
+        latest = {lang: Signature.parse(signature) for lang, signature in rows}  # later rows win
+        return sorted(latest.items())
+
+    def iter_pairs(self, doc_ids: Sequence[str] | None = None) -> Iterator[PairRecord]:
+        """Every stored sentence with its latest translations, document by document."""
+        for doc_id in doc_ids or [d.doc_id for d in self.documents()]:
+            doc = self.load(doc_id)
+            for sentence in doc.sentences:
+                yield PairRecord(
+                    doc_id=doc_id,
+                    index=sentence.index,
+                    paragraph=sentence.paragraph,
+                    source=sentence.text,
+                    translations={lang: t.sentences[sentence.index] for lang, t in doc.translations.items()},
+                    signatures={lang: str(t.signature) for lang, t in doc.translations.items()},
+                )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,199 @@
+"""The CLI end to end on tiny real models: run, show, export, errors."""
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.engines.ct2 import CTranslate2Engine
+
+ARTICLE = """World
+Home / World
+
+Town reopens its river ferry
+
+By JO LEE | Example Daily | Updated: 2026-05-01 10:00
+Share
+
+The ferry returned on Monday after two years. "It is back. We are glad," said Mayor Ana Ruiz.
+
+Riders cheered.
+
+Top
+Copyright 2026. All rights reserved.
+"""
+
+SECOND = """Bridge plan delayed
+
+By JO LEE | Example Daily | Updated: 2026-05-02 10:00
+
+Riders cheered.
+
+The bridge will wait until 2028.
+"""
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def articles(tmp_path):
+    first = tmp_path / "ferry.txt"
+    first.write_text(ARTICLE, encoding="utf-8")
+    second = tmp_path / "bridge.txt"
+    second.write_text(SECOND, encoding="utf-8")
+    return first, second
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """Count the texts the ctranslate2 engine is asked to translate."""
+    calls = []
+    original = CTranslate2Engine.translate
+
+    def counting(self, texts, *, src, tgt):
+        calls.extend((tgt, text) for text in texts)
+        return original(self, texts, src=src, tgt=tgt)
+
+    monkeypatch.setattr(CTranslate2Engine, "translate", counting)
+    return calls
+
+
+def bitext(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def run_args(model, cache, db, *paths, engine="ctranslate2"):
+    return ["run", *paths, "--to", "zh,fr", "--db", db, "--model", model,
+            "--engine", engine, "--max-new-tokens", "6", "--cache-dir", cache]
+
+
+def table_counts(db):
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("documents", "sentences", "translations", "document_translations")}
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_qwen", "tiny_marian"])
+def test_run_show_export(request, model_fixture, model_cache, articles, tmp_path, engine_calls):
+    model = request.getfixturevalue(model_fixture)
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(model, model_cache, db, articles[0]))
+    assert result.exit_code == 0, result.output
+    assert "Town reopens its river ferry" in result.output
+
+    # title + 4 sentences, into two languages
+    assert len(engine_calls) == 10
+    assert table_counts(db) == {"documents": 1, "sentences": 4, "translations": 10, "document_translations": 2}
+
+    shown = bitext("show", "--db", db)
+    assert shown.exit_code == 0, shown.output
+    assert "Town reopens its river ferry" in shown.stdout and "中文" in shown.stdout
+
+    out = tmp_path / "pairs.jsonl"
+    exported = bitext("export", "--db", db, "--format", "jsonl", "-o", out)
+    assert exported.exit_code == 0, exported.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["en"] for r in records] == [
+        "The ferry returned on Monday after two years.",
+        '"It is back.',
+        'We are glad," said Mayor Ana Ruiz.',
+        "Riders cheered.",
+    ]
+    assert [r["index"] for r in records] == [0, 1, 2, 3]
+    assert [r["paragraph"] for r in records] == [0, 0, 0, 1]
+    for record in records:
+        assert isinstance(record["zh"], str) and isinstance(record["fr"], str)
+        assert record["signatures"]["zh"].startswith("engine:ctranslate2|model:" + model.name)
+        assert "compute:int8" in record["signatures"]["fr"]
+
+
+def test_running_again_adds_and_translates_nothing(tiny_qwen, model_cache, articles, tmp_path, engine_calls):
+    db = tmp_path / "bitext.db"
+    assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
+    before, calls = table_counts(db), len(engine_calls)
+    again = bitext(*run_args(tiny_qwen, model_cache, db, articles[0]))
+    assert again.exit_code == 0, again.output
+    assert "already stored" in again.output
+    assert table_counts(db) == before
+    assert len(engine_calls) == calls
+
+
+def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache, articles, tmp_path, engine_calls):
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(tiny_qwen, model_cache, db, *articles))
+    assert result.exit_code == 0, result.output
+    # "Riders cheered." appears in both articles but is translated once per language.
+    assert engine_calls.count(("zh", "Riders cheered.")) == 1
+    assert engine_calls.count(("fr", "Riders cheered.")) == 1
+    assert table_counts(db)["documents"] == 2
+
+
+def test_transformers_engine_gives_its_own_signature(tiny_qwen, model_cache, articles, tmp_path):
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"))
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "pairs.jsonl"
+    assert bitext("export", "--db", db, "-o", out).exit_code == 0
+    record = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert record["signatures"]["zh"].startswith("engine:transformers|")
+
+
+def test_a_bad_article_is_reported_and_the_others_still_run(tiny_qwen, model_cache, articles, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(tiny_qwen, model_cache, db, empty, articles[0], tmp_path / "missing.txt"))
+    assert result.exit_code == 1
+    assert f"error: {empty}: empty file" in result.stderr
+    assert "missing.txt: no such file" in result.stderr
+    assert "Traceback" not in result.output
+    assert table_counts(db)["documents"] == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--to", "de"], "unknown target language de; choose from: zh, fr"),
+        (["--model", "no-such-model"], "unknown model 'no-such-model'; choose one of: qwen2.5-coder-1.5b-instruct"),
+        (["--engine", "nope"], "unknown engine 'nope'; choose one of: ctranslate2, transformers"),
+    ],
+)
+def test_user_errors_are_one_line(tiny_qwen, model_cache, articles, tmp_path, args, message):
+    db = tmp_path / "bitext.db"
+    base = ["run", str(articles[0]), "--db", str(db), "--cache-dir", str(model_cache), "--model", str(tiny_qwen)]
+    result = runner.invoke(app, base + args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_reading_commands_need_an_existing_store(tmp_path):
+    for command in (["show"], ["export", "-o", str(tmp_path / "x.jsonl")]):
+        result = runner.invoke(app, [*command, "--db", str(tmp_path / "none.db")])
+        assert result.exit_code == 1
+        assert "no such store" in result.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_unknown_export_format_lists_the_valid_ones(tiny_qwen, model_cache, articles, tmp_path):
+    db = tmp_path / "bitext.db"
+    assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
+    result = bitext("export", "--db", db, "--format", "docx", "-o", tmp_path / "x")
+    assert result.exit_code == 1
+    assert "unknown export format 'docx'; choose one of: jsonl" in result.stderr
+
+
+def test_models_list_shows_the_default_model(tmp_path):
+    result = bitext("models", "list", "--cache-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "qwen2.5-coder-1.5b-instruct" in result.stdout
+
+
+def test_help_explains_every_command():
+    for command in (["--help"], ["run", "--help"], ["show", "--help"], ["export", "--help"], ["models", "--help"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0
+        assert "Usage" in result.output

@@ -1,0 +1,47 @@
+"""The real default model, end to end (marked `model`; CI installs it with the [model] extra)."""
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.modelcache import DEFAULT_MODEL, catalogue, chunks_installed, default_cache_dir
+
+pytestmark = pytest.mark.model
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+FRENCH_WORDS = {"le", "la", "les", "de", "des", "du", "un", "une", "et", "est", "a", "au", "aux", "en", "dans", "sur"}
+
+
+@pytest.fixture(scope="module")
+def default_model_installed():
+    if not chunks_installed(catalogue()[DEFAULT_MODEL]):
+        pytest.skip(f"the default model is not installed: pip install 'bitext[model]' to run {__name__}")
+
+
+def test_default_model_translates_into_chinese_and_french(default_model_installed, tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "City opens new library\n\n"
+        "The new library opened on Friday in the city centre. "
+        "More than 2,000 people visited it on the first day.\n",
+        encoding="utf-8",
+    )
+    db, out = tmp_path / "bitext.db", tmp_path / "pairs.jsonl"
+    # The default cache, so the model prepared by an earlier run (or by CI) is reused.
+    result = CliRunner().invoke(
+        app, ["run", str(article), "--db", str(db), "--to", "zh,fr", "--cache-dir", str(default_cache_dir())]
+    )
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(app, ["export", "--db", str(db), "-o", str(out)]).exit_code == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 2
+    for record in records:
+        assert len(HAN.findall(record["zh"])) >= 5, record
+        assert not re.search(r"[A-Za-z]{4,}", record["zh"]), record  # no English left in the Chinese
+        words = set(re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", record["fr"].lower()))
+        assert words & FRENCH_WORDS, record
+        assert record["fr"] != record["en"]
+        assert record["signatures"]["zh"].startswith(f"engine:ctranslate2|model:{DEFAULT_MODEL}@cc324af070c2")

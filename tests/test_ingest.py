@@ -1,0 +1,81 @@
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.ingest import parse_page_copy, read_article
+
+PAGE = """Global EditionASIA 中文双语Français
+World
+Home / World / Europe
+
+Port city votes to keep its old ferry line
+
+By ANNA KOWALSKI, PIERRE DUBOIS and LI NA | Example Daily | Updated: 2026-03-04 7:05
+Share
+Share - WeChat
+
+The ferry line that has linked the two banks since 1921 will keep running, the council decided on Monday.
+
+"It is part of who we are," Mayor Ruth Berg said.
+
+Top
+BACK TO THE TOP
+English
+Copyright 1995 - . All rights reserved. The content may not be republished.
+License for publishing multimedia online 0000000
+
+Registration Number: 000000
+FOLLOW US
+"""
+
+
+def test_page_copy_keeps_title_byline_date_and_body_only():
+    article = parse_page_copy(PAGE, source="page.txt")
+    assert article.title == "Port city votes to keep its old ferry line"
+    assert article.authors == ("ANNA KOWALSKI", "PIERRE DUBOIS", "LI NA")
+    assert article.outlet == "Example Daily"
+    assert article.published == "2026-03-04T07:05"
+    assert article.paragraphs == (
+        "The ferry line that has linked the two banks since 1921 will keep running, the council decided on Monday.",
+        '"It is part of who we are," Mayor Ruth Berg said.',
+    )
+    assert "Share" not in article.body and "Copyright" not in article.body
+
+
+def test_doc_id_is_stable_and_depends_on_content():
+    first = parse_page_copy(PAGE, source="a.txt")
+    again = parse_page_copy(PAGE, source="b.txt")
+    changed = parse_page_copy(PAGE.replace("Monday", "Tuesday"), source="a.txt")
+    assert first.doc_id == again.doc_id
+    assert first.doc_id != changed.doc_id
+
+
+def test_page_without_byline_takes_first_line_as_title():
+    article = parse_page_copy("A headline without a stop\n\nFirst paragraph. Second sentence.\n")
+    assert article.title == "A headline without a stop"
+    assert article.paragraphs == ("First paragraph. Second sentence.",)
+    assert article.authors == () and article.published is None
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty file"),
+        (b"  \n\t\n", "empty file"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"caf\xe9 au lait", "not UTF-8"),
+        (b"Only a title\n", "no article text"),
+        (b"<html><body>x</body></html>", "HTML"),
+    ],
+)
+def test_bad_input_is_a_clear_error_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as error:
+        read_article(path)
+    assert message in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_article(tmp_path / "nope.txt")

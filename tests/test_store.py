@@ -1,0 +1,126 @@
+import sqlite3
+
+import pytest
+
+from pipeline.align import align
+from pipeline.document import Signature, TranslatedText
+from pipeline.errors import StoreError
+from pipeline.ingest import parse_page_copy
+from pipeline.segment import segment
+from pipeline.store import SCHEMA_VERSION, Store
+
+PAGE = "Council keeps ferry\n\nBy A | Daily | 2026-01-02\n\nThe ferry stays. It runs daily.\n\nRiders cheered.\n"
+SIG = Signature("fake", "echo@000", (("version", "1"),))
+
+
+def aligned(page=PAGE, signature=SIG):
+    article = parse_page_copy(page, source="p.txt")
+    sentences = segment(article.paragraphs)
+    translations = [
+        TranslatedText(lang, signature, f"[{lang}] {article.title}", tuple(f"[{lang}] {s.text}" for s in sentences))
+        for lang in ("zh", "fr")
+    ]
+    return align(article, sentences, translations)
+
+
+def counts(path):
+    with sqlite3.connect(path) as conn:
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("documents", "sentences", "translations", "signatures", "document_translations")
+        }
+
+
+def test_save_and_load_round_trip(tmp_path):
+    doc = aligned()
+    with Store(tmp_path / "s.db") as store:
+        store.save(doc)
+        loaded = store.load(doc.doc_id)
+    assert loaded.article == doc.article
+    assert loaded.sentences == doc.sentences
+    assert loaded.translations == doc.translations
+
+
+def test_saving_again_adds_nothing(tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.save(aligned())
+        before = counts(path)
+        store.save(aligned())
+    assert counts(path) == before == {
+        "documents": 1, "sentences": 3, "translations": 8, "signatures": 1, "document_translations": 2,
+    }
+
+
+def test_translation_memory_is_keyed_by_source_language_and_signature(tmp_path):
+    other = Signature("fake", "echo@111")
+    with Store(tmp_path / "s.db") as store:
+        store.save(aligned())
+        assert store.remembered(["The ferry stays.", "unknown"], lang="zh", signature=SIG) == {
+            "The ferry stays.": "[zh] The ferry stays."
+        }
+        assert store.remembered(["The ferry stays."], lang="zh", signature=other) == {}
+        assert store.is_translated(aligned().doc_id, lang="fr", signature=SIG)
+        assert not store.is_translated(aligned().doc_id, lang="fr", signature=other)
+
+
+def test_a_document_that_fails_mid_save_leaves_no_trace(tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.save(aligned())
+        before = counts(path)
+        doc = aligned(PAGE.replace("Riders", "Drivers"))
+        # The French translations are written last; a NULL among them fails the save
+        # after the document, its sentences and the Chinese were already inserted.
+        fr = doc.translations["fr"]
+        doc.translations["fr"] = TranslatedText("fr", SIG, fr.title, (*fr.sentences[:-1], None))
+        with pytest.raises(sqlite3.IntegrityError):
+            store.save(doc)
+    assert counts(path) == before
+
+
+def test_pragmas(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "s.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b"\x00" * 5000])
+def test_file_that_is_not_sqlite_is_refused(tmp_path, content):
+    path = tmp_path / "s.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match="not a bitext store"):
+        Store(path)
+    assert path.read_bytes() == content
+
+
+def test_other_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "s.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE mine (x)")
+    with pytest.raises(StoreError, match="not a bitext store"):
+        Store(path)
+
+
+def test_reading_a_missing_store_does_not_create_it(tmp_path):
+    with pytest.raises(StoreError, match="no such store"):
+        Store(tmp_path / "none.db", create=False)
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_find_document_by_prefix(tmp_path):
+    doc = aligned()
+    with Store(tmp_path / "s.db") as store:
+        store.save(doc)
+        assert store.find_document(doc.doc_id[:4]) == doc.doc_id
+        with pytest.raises(StoreError, match="no document"):
+            store.find_document("zzzz")

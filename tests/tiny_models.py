@@ -1,0 +1,130 @@
+"""Build tiny random-weight models with tokenizers trained on a few lines.
+
+They are saved with ``save_pretrained`` and then loaded back through exactly the code
+users run, so the tests exercise real loading, conversion and generation.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CORPUS = [
+    "China will further upgrade its policies, experts said at a symposium on Friday.",
+    "The event was organized by the city's society for rural studies.",
+    "\"We must ensure people's well-being,\" the director said.",
+    "More than 170 participants attended the meeting in Beijing.",
+    "The plan covers the period from 2021 to 2025.",
+    "中国将进一步提升政策水平，专家在周五的研讨会上说。",
+    "超过170名代表参加了会议。",
+    "La Chine va renforcer ses politiques, ont déclaré des experts vendredi.",
+    "Plus de 170 participants ont assisté à la réunion.",
+    "Translate into Simplified Chinese: Translate into French:",
+    "You are a professional news translator. Reply with the translation only.",
+]
+
+CHATML_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+
+def build_tiny_qwen(folder: Path) -> Path:
+    """A 2-layer Qwen2-style chat model with a byte-level BPE tokenizer and ChatML template."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, special_tokens=special, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
+    bpe.train_from_iterator(CORPUS, trainer=trainer)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>", unk_token=None
+    )
+    tokenizer.chat_template = CHATML_TEMPLATE
+    torch.manual_seed(0)
+    config = Qwen2Config(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=False,
+    )
+    model = Qwen2ForCausalLM(config).eval()
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def build_tiny_marian(folder: Path) -> Path:
+    """A 1+1-layer Marian model with sentencepiece source/target models trained on a few lines."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    work = folder / "spm-training"
+    work.mkdir(exist_ok=True)
+    (work / "corpus.txt").write_text("\n".join(CORPUS) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(work / "corpus.txt"),
+        model_prefix=str(work / "spm"),
+        vocab_size=200,
+        character_coverage=1.0,
+        model_type="unigram",
+        bos_id=-1,
+        eos_id=0,
+        unk_id=1,
+        pad_id=-1,
+        hard_vocab_limit=False,
+        minloglevel=2,
+    )
+    processor = spm.SentencePieceProcessor(model_file=str(work / "spm.model"))
+    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    # As in Opus-MT: </s> = 0, <unk> = 1, and <pad> last (it also starts the decoder).
+    vocab = {piece: i for i, piece in enumerate(pieces)}
+    vocab["<pad>"] = len(vocab)
+    (work / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = MarianTokenizer(str(work / "spm.model"), str(work / "spm.model"), str(work / "vocab.json"))
+    torch.manual_seed(0)
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=64,
+        pad_token_id=vocab["<pad>"],
+        eos_token_id=0,
+        decoder_start_token_id=vocab["<pad>"],
+        forced_eos_token_id=0,
+        share_encoder_decoder_embeddings=True,
+        activation_function="swish",  # as in Opus-MT
+        scale_embedding=True,
+        init_std=0.5,  # large random weights give clear argmax margins, so engines can be compared
+    )
+    model = MarianMTModel(config).eval()
+    with torch.no_grad():  # Marian starts decoding from a zero <pad> embedding, as CTranslate2 assumes
+        model.get_input_embeddings().weight[vocab["<pad>"]] = 0
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    import shutil
+
+    shutil.rmtree(work)
+    return folder
