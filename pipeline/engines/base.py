@@ -49,6 +49,20 @@ def prompt_ids(tokenizer, text: str, *, src: str, tgt: str) -> list[int]:
     return list(ids)
 
 
+def shared_prompt_prefix(tokenizer, *, src: str, tgt: str) -> list[int]:
+    """Token ids that begin every prompt for this language pair (system message and
+    instruction), found by comparing the prompts of two different texts.
+
+    Engines that can cache a prompt's state compute it once instead of once per sentence.
+    """
+    first = prompt_ids(tokenizer, "Alpha.", src=src, tgt=tgt)
+    second = prompt_ids(tokenizer, "Zulu?", src=src, tgt=tgt)
+    length = 0
+    while length < min(len(first), len(second)) and first[length] == second[length]:
+        length += 1
+    return first[:length]
+
+
 def stop_token_ids(tokenizer) -> list[int]:
     """Tokens that end an answer: the EOS token and the chat end-of-turn markers."""
     vocab = tokenizer.get_vocab()

@@ -15,7 +15,7 @@ import transformers
 
 from ..document import Signature
 from ..modelcache import ModelFiles, Progress, ensure_ctranslate2, no_progress
-from .base import PROMPT_VERSION, length_sorted_batches, prompt_ids, stop_token_ids
+from .base import PROMPT_VERSION, length_sorted_batches, prompt_ids, shared_prompt_prefix, stop_token_ids
 
 
 class CTranslate2Engine:
@@ -73,11 +73,22 @@ class CTranslate2Engine:
 
     def _generate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
         generator, tokenizer = self._load()
-        prompts = [tokenizer.convert_ids_to_tokens(prompt_ids(tokenizer, t, src=src, tgt=tgt)) for t in texts]
+        # The system message and instruction are the same for every sentence: CTranslate2
+        # runs them once as a cached static prompt, and only the rest per sentence.
+        prefix = shared_prompt_prefix(tokenizer, src=src, tgt=tgt)
+        prompts = []
+        for text in texts:
+            ids = prompt_ids(tokenizer, text, src=src, tgt=tgt)
+            if ids[: len(prefix)] != prefix or len(ids) == len(prefix):
+                prefix = []  # a tokenizer that merges across the boundary: no static prompt
+            prompts.append(ids)
+        static_prompt = tokenizer.convert_ids_to_tokens(prefix) if prefix else None
+        prompts = [tokenizer.convert_ids_to_tokens(ids[len(prefix) :]) for ids in prompts]
         results: list[str] = [""] * len(texts)
         for batch in length_sorted_batches(prompts, batch_size=self.batch_size, length=len):
             outputs = generator.generate_batch(
                 [prompts[i] for i in batch],
+                static_prompt=static_prompt,
                 max_length=self.max_new_tokens,
                 sampling_topk=1,
                 beam_size=1,
