@@ -17,7 +17,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet $(TORCH) -e '.[model,test]'
+	$(BIN)/pip install --quiet $(TORCH) -e '.[model,test,bench]'
 	touch $@
 
 setup: $(VENV)/.installed

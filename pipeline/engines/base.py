@@ -8,12 +8,13 @@ from typing import Protocol, TypeVar
 from ..document import Signature
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese", "fr": "French"}
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"  # bump whenever the prompt text changes: it is part of every signature
 
 SYSTEM_PROMPT = (
     "You are a professional news translator. Translate the user's text from {source} "
-    "into {target}. Reply with the translation only: no explanation, no notes, no "
-    "transliteration, and no quotation marks around it."
+    "into {target}, completely and faithfully: translate every word, leaving only proper "
+    "names that have no {target} form. Reply with the translation only: no explanation, "
+    "no notes, no transliteration, and no quotation marks around it."
 )
 USER_PROMPT = "Translate into {target}:\n\n{text}"
 
