@@ -124,3 +124,10 @@ def test_find_document_by_prefix(tmp_path):
         assert store.find_document(doc.doc_id[:4]) == doc.doc_id
         with pytest.raises(StoreError, match="no document"):
             store.find_document("zzzz")
+
+
+def test_store_path_problems_are_clear(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(tmp_path / "no-folder" / "s.db")
+    with pytest.raises(StoreError, match="is a folder"):
+        Store(tmp_path)
