@@ -9,9 +9,8 @@ from pipeline.modelcache import ctranslate2_dir, resolve
 TEXTS = ["Riders cheered.", "The ferry returned on Monday after two years of repairs.", "Hello."]
 
 
-@pytest.mark.parametrize("model_fixture", ["tiny_qwen"])
+@pytest.mark.parametrize("model_fixture", ["tiny_qwen", "tiny_marian"])
 def test_both_engines_agree_on_greedy_output(request, model_fixture, model_cache):
-    # Marian is left out until issue 3: on random weights its two engines still disagree.
     files = resolve(str(request.getfixturevalue(model_fixture)), cache_dir=model_cache)
     ct2 = create_engine("ctranslate2", files, cache_dir=model_cache, compute_type="float32", max_new_tokens=6)
     hf = create_engine("transformers", files, cache_dir=model_cache, max_new_tokens=6)

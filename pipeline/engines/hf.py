@@ -47,8 +47,9 @@ class TransformersEngine:
                 torch.set_num_threads(self.threads)
             self.progress(f"loading {self.files.name} with transformers", 0, None)
             model, tokenizer = load_transformers(self.files, device=self.device)
-            # Batched generation from a decoder-only model needs the padding on the left.
-            tokenizer.padding_side = "left"
+            # A decoder-only model continues from the end of its input, so batches are
+            # padded on the left; an encoder's absolute positions need padding on the right.
+            tokenizer.padding_side = "left" if self.files.family == "causal-lm" else "right"
             if tokenizer.pad_token is None:
                 tokenizer.pad_token = tokenizer.eos_token
             self._model, self._tokenizer = model, tokenizer
