@@ -122,11 +122,20 @@ def run(
         str, typer.Option("--model", help="Catalogue name (see `bitext models list`) or a model folder / .gguf file.")
     ] = "qwen2.5-coder-1.5b-instruct",
     engine: Annotated[str, typer.Option("--engine", help="ctranslate2 (fast, int8) or transformers.")] = "ctranslate2",
-    batch_size: Annotated[
-        Optional[int], typer.Option("--batch-size", min=1, help="Sentences per batch (default: the model's, 32).")
+    beam_size: Annotated[
+        Optional[int], typer.Option("--beam-size", min=1, help="1 decodes greedily. Default: the model's (1 for the default model).")
     ] = None,
+    batch_size: Annotated[
+        Optional[int], typer.Option("--batch-size", min=1, help="Batch size, in --batch-type units. Default: the model's (32).")
+    ] = None,
+    batch_type: Annotated[str, typer.Option("--batch-type", help="Count batches in 'examples' (sentences) or 'tokens'.")] = "examples",
     max_new_tokens: Annotated[
-        Optional[int], typer.Option("--max-new-tokens", min=1, help="Longest translation, in tokens (default 256).")
+        Optional[int], typer.Option("--max-new-tokens", min=1, help="Longest translation, in tokens. Default: the model's (256).")
+    ] = None,
+    device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
+    compute_type: Annotated[
+        Optional[str],
+        typer.Option("--compute-type", help="CTranslate2 weights: int8, int8_float32, float32, float16, ... Default: the model's (int8)."),
     ] = None,
     threads: Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")] = 0,
     cache_dir: CacheOption = None,
@@ -146,11 +155,17 @@ def run(
         cache = _cache_dir(cache_dir)
         with Store(db) as store, _progress() as progress:
             report = _model_progress(progress)
-            files = resolve(model, cache_dir=cache, progress=report)
-            translator = create_engine(
-                engine, files, cache_dir=cache, threads=threads,
-                batch_size=batch_size, max_new_tokens=max_new_tokens, progress=report,
-            )
+            # A catalogue entry may name a different model per target language.
+            engines, by_identity = {}, {}
+            for lang in langs:
+                files = resolve(model, cache_dir=cache, lang=lang, progress=report)
+                if files.identity not in by_identity:
+                    by_identity[files.identity] = create_engine(
+                        engine, files, cache_dir=cache, device=device, threads=threads,
+                        batch_size=batch_size, batch_type=batch_type, beam_size=beam_size,
+                        max_new_tokens=max_new_tokens, compute_type=compute_type, progress=report,
+                    )
+                engines[lang] = by_identity[files.identity]
             sentences_task = progress.add_task("translating", total=0)
 
             def on_start(title: str, total: int) -> None:
@@ -160,7 +175,7 @@ def run(
             for path in articles:
                 try:
                     result = process_article(
-                        path, store=store, engine=translator, langs=langs, on_start=on_start,
+                        path, store=store, engines=engines, langs=langs, on_start=on_start,
                         on_done=lambda n: progress.advance(sentences_task, n),
                     )
                 except InputError as error:

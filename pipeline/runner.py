@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,30 +44,35 @@ def process_article(
     path: str | Path,
     *,
     store: Store,
-    engine: Engine,
+    engines: Mapping[str, Engine],
     langs: list[str],
     on_start: Callable[[str, int], None] = lambda title, total: None,
     on_done: Callable[[int], None] = lambda n: None,
 ) -> ArticleResult:
     """Translate one article into ``langs`` and store it in one transaction.
 
+    ``engines`` maps each target language to its engine (often one engine for all).
+
     ``on_start(title, total)`` announces how many texts (title and sentences, per
     language) the article needs; ``on_done(n)`` reports progress through them.
     """
     article = read_article(path)
     sentences = segment(article.paragraphs, lang=SOURCE_LANGUAGE)
-    signature = engine.signature()
     texts = [article.title, *(s.text for s in sentences)]
     on_start(article.title, len(texts) * len(langs))
-    if all(store.is_translated(article.doc_id, lang=lang, signature=signature) for lang in langs):
+    if all(store.is_translated(article.doc_id, lang=lang, signature=engines[lang].signature()) for lang in langs):
         on_done(len(texts) * len(langs))
         return ArticleResult(str(path), article.doc_id, article.title, len(sentences), 0, True)
 
     translations, translated = [], 0
     for lang in langs:
+        signature = engines[lang].signature()
         memory = store.remembered(texts, lang=lang, signature=signature)
-        outputs, new = translate_texts(engine, texts, src=SOURCE_LANGUAGE, tgt=lang, memory=memory, on_done=on_done)
-        translated += new
-        translations.append(TranslatedText(lang, signature, outputs[0], tuple(outputs[1:])))
+        result = translate_texts(
+            engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang, memory=memory, on_done=on_done
+        )
+        translated += result.engine_calls
+        outputs = result.texts
+        translations.append(TranslatedText(lang, signature, outputs[0], tuple(outputs[1:]), result.pieces))
     store.save(align(article, sentences, translations))
     return ArticleResult(str(path), article.doc_id, article.title, len(sentences), translated, False)

@@ -20,7 +20,7 @@ from pathlib import Path
 from .document import AlignedDocument, Article, Sentence, Signature, TranslatedText
 from .errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -56,6 +56,7 @@ CREATE TABLE translations (
     signature_id INTEGER NOT NULL REFERENCES signatures(id),
     text        TEXT NOT NULL,
     added_at    TEXT NOT NULL,
+    pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model
     UNIQUE (source, lang, signature_id)
 );
 CREATE TABLE document_translations (
@@ -66,6 +67,11 @@ CREATE TABLE document_translations (
     PRIMARY KEY (doc_id, lang, signature_id)
 );
 """
+
+# Steps that bring an older store up to date: version -> statements to reach version + 1.
+MIGRATIONS = {
+    1: ["ALTER TABLE translations ADD COLUMN pieces INTEGER NOT NULL DEFAULT 1"],
+}
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ class Store:
             )
         if version == 0:
             self._create_schema()
+        elif version < SCHEMA_VERSION:
+            self._migrate(version)
 
     def _create_schema(self) -> None:
         tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
@@ -129,6 +137,13 @@ class Store:
                 if statement.strip():
                     self.conn.execute(statement)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _migrate(self, version: int) -> None:
+        with self.atomic() as conn:
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.conn.close()
@@ -176,9 +191,12 @@ class Store:
                 sources = [article.title, *(s.text for s in doc.sentences)]
                 targets = [translated.title, *translated.sentences]
                 conn.executemany(
-                    "INSERT INTO translations (source, lang, signature_id, text, added_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [(source, lang, signature_id, target, now) for source, target in zip(sources, targets)],
+                    "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [
+                        (source, lang, signature_id, target, now, translated.pieces.get(source, 1))
+                        for source, target in zip(sources, targets)
+                    ],
                 )
                 conn.execute(
                     "INSERT INTO document_translations (doc_id, lang, signature_id, added_at)"
@@ -198,7 +216,10 @@ class Store:
 
     def remembered(self, sources: Iterable[str], *, lang: str, signature: Signature) -> dict[str, str]:
         """Translations already in memory for these sources, language and signature."""
-        found: dict[str, str] = {}
+        return {source: text for source, (text, _) in self._memory(sources, lang, signature).items()}
+
+    def _memory(self, sources: Iterable[str], lang: str, signature: Signature) -> dict[str, tuple[str, int]]:
+        found: dict[str, tuple[str, int]] = {}
         row = self.conn.execute("SELECT id FROM signatures WHERE signature = ?", (str(signature),)).fetchone()
         if row is None:
             return found
@@ -206,11 +227,12 @@ class Store:
         for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for source, text in self.conn.execute(
-                f"SELECT source, text FROM translations WHERE lang = ? AND signature_id = ? AND source IN ({marks})",
+            for source, text, pieces in self.conn.execute(
+                f"SELECT source, text, pieces FROM translations"
+                f" WHERE lang = ? AND signature_id = ? AND source IN ({marks})",
                 (lang, row[0], *chunk),
             ):
-                found[source] = text
+                found[source] = (text, pieces)
         return found
 
     def is_translated(self, doc_id: str, *, lang: str, signature: Signature) -> bool:
@@ -266,10 +288,11 @@ class Store:
         )
         translations = {}
         for lang, signature in self._latest_signatures(doc_id):
-            texts = self.remembered([title, *(s.text for s in sentences)], lang=lang, signature=signature)
+            memory = self._memory([title, *(s.text for s in sentences)], lang, signature)
             translations[lang] = TranslatedText(
-                lang=lang, signature=signature, title=texts.get(title, ""),
-                sentences=tuple(texts.get(s.text, "") for s in sentences),
+                lang=lang, signature=signature, title=memory.get(title, ("", 1))[0],
+                sentences=tuple(memory.get(s.text, ("", 1))[0] for s in sentences),
+                pieces={source: pieces for source, (_, pieces) in memory.items() if pieces > 1},
             )
         return AlignedDocument(article=article, sentences=sentences, translations=translations)
 

@@ -1,13 +1,37 @@
-"""Translate an article's texts with an engine, reusing the translation memory."""
+"""Translate an article's texts with an engine, reusing the translation memory.
+
+A sentence longer than the model reads (Marian models have 512 positions and silently
+truncate) is split at clause boundaries first; the pieces are translated and joined, and
+the number of pieces is returned so the store can record it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .cleanup import clean_translation
 from .engines import Engine
 
 CHUNK = 32  # texts handed to the engine at once, so progress moves during long articles
+
+# Where to split an over-long sentence, best first: after ; or :, after a comma, before a
+# dash or a conjunction, then at any space.
+CLAUSE_BREAKS = (
+    re.compile(r"(?<=[;:；：])\s*"),
+    re.compile(r"(?<=[,，])\s*"),
+    re.compile(r"\s+(?=[—–]|-- )"),
+    re.compile(r"\s+(?=(?:and|but|while|whereas|which|because|although|et|mais|qui)\b)"),
+    re.compile(r"\s+"),
+)
+
+
+@dataclass(frozen=True)
+class Translated:
+    texts: list[str]  # one cleaned translation per input text
+    engine_calls: int  # distinct texts the engine translated (the rest came from memory)
+    pieces: dict[str, int]  # source text -> pieces it was split into, where more than 1
 
 
 def translate_texts(
@@ -18,10 +42,9 @@ def translate_texts(
     tgt: str,
     memory: dict[str, str],
     on_done: Callable[[int], None] = lambda n: None,
-) -> tuple[list[str], int]:
+) -> Translated:
     """Translate ``texts`` (each distinct text once), taking known ones from ``memory``.
 
-    Returns the cleaned translations in order and how many texts the engine translated.
     ``on_done(n)`` is called as each group of ``n`` texts is finished.
     """
     known = dict(memory)
@@ -29,13 +52,35 @@ def translate_texts(
     if remembered:
         on_done(remembered)
     missing = [text for text in dict.fromkeys(texts) if text not in known]
+    fits = getattr(engine, "fits", None)
+    pieces: dict[str, int] = {}
     for start in range(0, len(missing), CHUNK):
         chunk = missing[start : start + CHUNK]
-        outputs = engine.translate(chunk, src=src, tgt=tgt)
-        if len(outputs) != len(chunk):
-            raise RuntimeError(f"engine returned {len(outputs)} translations for {len(chunk)} texts")
-        for text, output in zip(chunk, outputs):
-            known[text] = clean_translation(output, source=text, tgt=tgt)
+        parts = {text: split_to_fit(text, lambda t: fits(t, src=src, tgt=tgt)) if fits else [text] for text in chunk}
+        flat = [piece for text in chunk for piece in parts[text]]
+        outputs = iter(engine.translate(flat, src=src, tgt=tgt))
+        for text in chunk:
+            cleaned = [clean_translation(next(outputs), source=piece, tgt=tgt) for piece in parts[text]]
+            known[text] = ("" if tgt == "zh" else " ").join(cleaned)
+            if len(parts[text]) > 1:
+                pieces[text] = len(parts[text])
         finished = set(chunk)
         on_done(sum(1 for text in texts if text in finished))
-    return [known[text] for text in texts], len(missing)
+    return Translated([known[text] for text in texts], len(missing), pieces)
+
+
+def split_to_fit(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Split ``text`` at clause boundaries until every piece ``fits``."""
+    if fits(text) or len(text) < 2:
+        return [text]
+    middle = len(text) / 2
+    for pattern in CLAUSE_BREAKS:
+        cuts = [m.start() if m.start() == m.end() else m.end() for m in pattern.finditer(text)]
+        cuts = [cut for cut in cuts if 0 < cut < len(text)]
+        if cuts:
+            cut = min(cuts, key=lambda c: abs(c - middle))
+            left, right = text[:cut].rstrip(), text[cut:].lstrip()
+            if left and right:
+                return split_to_fit(left, fits) + split_to_fit(right, fits)
+    cut = len(text) // 2  # no space at all: halve it
+    return split_to_fit(text[:cut], fits) + split_to_fit(text[cut:], fits)

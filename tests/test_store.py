@@ -131,3 +131,27 @@ def test_store_path_problems_are_clear(tmp_path):
         Store(tmp_path / "no-folder" / "s.db")
     with pytest.raises(StoreError, match="is a folder"):
         Store(tmp_path)
+
+
+def test_version_1_store_is_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # the version 1 schema, with one document
+        from pipeline import store as store_module
+
+        conn.executescript(store_module.SCHEMA.replace(
+            "    pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model\n", ""))
+        conn.execute("PRAGMA user_version = 1")
+    with Store(path) as store:
+        store.save(aligned())
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.load(aligned().doc_id).translations["zh"].pieces == {}
+
+
+def test_split_sources_are_recorded(tmp_path):
+    doc = aligned()
+    zh = doc.translations["zh"]
+    doc.translations["zh"] = TranslatedText("zh", SIG, zh.title, zh.sentences, {"The ferry stays.": 2})
+    with Store(tmp_path / "s.db") as store:
+        store.save(doc)
+        assert store.load(doc.doc_id).translations["zh"].pieces == {"The ferry stays.": 2}
+        assert store.load(doc.doc_id).translations["fr"].pieces == {}

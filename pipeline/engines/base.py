@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..document import Signature
+from .languages import TargetControl, target_control
+
+if TYPE_CHECKING:
+    from ..modelcache import ModelFiles, Progress
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese", "fr": "French"}
 PROMPT_VERSION = "2"  # bump whenever the prompt text changes: it is part of every signature
@@ -29,6 +36,105 @@ class Engine(Protocol):
     def signature(self) -> Signature:
         """Engine, model, version and decoding settings, stored with every translation."""
         ...
+
+
+class EngineBase:
+    """What both engines share: options, lazy loading, dispatch by model family.
+
+    Subclasses set ``name``, ``version`` and ``default_compute_type`` and implement
+    ``_load_model``, ``_generate`` (chat LLMs) and ``_translate_seq2seq``.
+    """
+
+    name = "engine"
+    version = "0"
+    default_compute_type = "float32"
+
+    def __init__(
+        self,
+        files: ModelFiles,
+        *,
+        cache_dir: Path,
+        device: str = "cpu",
+        threads: int = 0,
+        batch_size: int = 32,
+        batch_type: str = "examples",
+        beam_size: int = 1,
+        max_new_tokens: int = 256,
+        compute_type: str | None = None,
+        target_tokens: dict[str, str] | None = None,
+        progress: Progress | None = None,
+    ):
+        self.files = files
+        self.cache_dir = cache_dir
+        self.device = device
+        self.threads = threads
+        self.batch_size = batch_size
+        self.by_tokens = batch_type == "tokens"
+        self.beam_size = beam_size
+        self.max_new_tokens = max_new_tokens
+        self.compute_type = compute_type or self.default_compute_type
+        self.target_tokens = dict(target_tokens or {})
+        self.progress = progress or (lambda message, done, total: None)
+        self._loaded = None
+
+    def _load(self):
+        """(model, tokenizer), loaded on first use: a run served from the translation
+        memory never pays for it."""
+        if self._loaded is None:
+            self._loaded = self._load_model()
+        return self._loaded
+
+    def translate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
+        if not texts:
+            return []
+        if self.files.family == "seq2seq":
+            return self._translate_seq2seq(texts, src=src, tgt=tgt)
+        return self._generate(texts, src=src, tgt=tgt)
+
+    def _signature(self, *, compute: str) -> Signature:
+        settings = [
+            ("version", self.version),
+            ("compute", compute),
+            ("decode", "greedy" if self.beam_size == 1 else f"beam{self.beam_size}"),
+            ("max_new", str(self.max_new_tokens)),
+        ]
+        if self.files.family == "causal-lm":
+            settings.append(("prompt", PROMPT_VERSION))
+        return Signature(self.name, f"{self.files.name}@{self.files.short_identity}", tuple(settings))
+
+    # --- seq2seq models ----------------------------------------------------------------
+
+    def control(self, *, src: str, tgt: str) -> TargetControl:
+        _, tokenizer = self._load()
+        return target_control(tokenizer, src=src, tgt=tgt, token=self.target_tokens.get(tgt))
+
+    def source_ids(self, texts: Sequence[str], control: TargetControl) -> list[list[int]]:
+        _, tokenizer = self._load()
+        if control.src_lang:
+            tokenizer.src_lang = control.src_lang
+        return [tokenizer.encode(control.source_prefix + text) for text in texts]
+
+    def max_source_tokens(self) -> int | None:
+        """The longest source a seq2seq model reads without truncating (None: no limit)."""
+        if self.files.family != "seq2seq":
+            return None
+        return _max_positions(self.files.hf_dir)
+
+    def fits(self, text: str, *, src: str, tgt: str) -> bool:
+        """Whether ``text`` fits the model's input; longer sentences are split first."""
+        limit = self.max_source_tokens()
+        if limit is None:
+            return True
+        return len(self.source_ids([text], self.control(src=src, tgt=tgt))[0]) <= limit
+
+
+@functools.cache
+def _max_positions(folder: Path) -> int | None:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return config.get("max_position_embeddings") or config.get("max_source_positions")
 
 
 def chat_messages(text: str, *, src: str, tgt: str) -> list[dict[str, str]]:
@@ -78,9 +184,22 @@ T = TypeVar("T")
 
 
 def length_sorted_batches(
-    items: Sequence[T], *, batch_size: int, length: Callable[[T], int]
+    items: Sequence[T], *, batch_size: int, length: Callable[[T], int], by_tokens: bool = False
 ) -> Iterator[list[int]]:
-    """Yield batches of indices into ``items``, longest first, so padding stays small."""
+    """Yield batches of indices into ``items``, longest first, so padding stays small.
+
+    ``batch_size`` counts items, or with ``by_tokens`` the padded tokens of a batch
+    (its longest item times its size; a single longer item still forms a batch).
+    """
     order = sorted(range(len(items)), key=lambda i: length(items[i]), reverse=True)
-    for start in range(0, len(order), batch_size):
-        yield order[start : start + batch_size]
+    batch: list[int] = []
+    for index in order:
+        if batch and (
+            (by_tokens and length(items[batch[0]]) * (len(batch) + 1) > batch_size)
+            or (not by_tokens and len(batch) == batch_size)
+        ):
+            yield batch
+            batch = []
+        batch.append(index)
+    if batch:
+        yield batch
