@@ -156,7 +156,7 @@ def test_a_bad_article_is_reported_and_the_others_still_run(tiny_qwen, model_cac
     "args, message",
     [
         (["--to", "de"], "unknown target language de; choose from: zh, fr"),
-        (["--model", "no-such-model"], "unknown model 'no-such-model'; choose one of: qwen2.5-coder-1.5b-instruct"),
+        (["--model", "no-such-model"], "unknown model 'no-such-model'; choose one of: m2m100-418m, nllb-200"),
         (["--engine", "nope"], "unknown engine 'nope'; choose one of: ctranslate2, transformers"),
     ],
 )

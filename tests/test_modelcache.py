@@ -89,7 +89,7 @@ def test_catalogue_holds_the_default_model():
 
 
 def test_resolve_errors(tmp_path):
-    with pytest.raises(ModelError, match="unknown model 'nope'; choose one of: qwen2.5-coder-1.5b-instruct"):
+    with pytest.raises(ModelError, match="unknown model 'nope'; choose one of: m2m100-418m, .*qwen2.5-coder-1.5b-instruct, or give a Hugging Face Hub id"):
         resolve("nope", cache_dir=tmp_path)
     (tmp_path / "folder").mkdir()
     with pytest.raises(ModelError, match="not a model folder"):
