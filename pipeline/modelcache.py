@@ -164,6 +164,9 @@ HUB_FILES = ["*.json", "*.safetensors", "pytorch_model*.bin", "*.model", "*.spm"
 HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
 
 
+IDENTITY_FILE = ".bitext-sha256"  # in a downloaded folder: the hash of its files
+
+
 def hub_folder(repo: str, cache_dir: Path) -> Path:
     return cache_dir / "hub" / repo.replace("/", "--")
 
@@ -191,6 +194,8 @@ def download_from_hub(
         )
         if not (staging / "config.json").is_file():
             raise ModelError(f"{repo}: the download holds no config.json; is it a transformers model?")
+        # Hash once here: hashing gigabytes on every run would slow every start.
+        (staging / IDENTITY_FILE).write_text(_hash_folder(staging) + "\n")
         os.replace(staging, target)
     except (OSError, HfHubHTTPError, ValueError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -328,11 +333,13 @@ def _local_folder(path: Path, *, name: str | None = None) -> ModelFiles:
     except (OSError, json.JSONDecodeError) as error:
         raise ModelError(f"{path}: unreadable config.json ({error})") from None
     family = "seq2seq" if config.get("is_encoder_decoder") else "causal-lm"
+    recorded = path / IDENTITY_FILE
+    identity = recorded.read_text().strip() if recorded.is_file() else _hash_folder(path)
     return ModelFiles(
         name=name or path.resolve().name,
         family=family,
         hf_dir=path.resolve(),
-        identity=_hash_folder(path),
+        identity=identity,
     )
 
 
@@ -356,7 +363,7 @@ def _hash_file(path: Path) -> str:
 
 def _hash_folder(path: Path) -> str:
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and p.name != IDENTITY_FILE):
         digest.update(str(file.relative_to(path)).encode())
         digest.update(_hash_file(file).encode())
     return digest.hexdigest()

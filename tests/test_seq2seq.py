@@ -157,3 +157,40 @@ def test_hub_download_fails_fast_and_clearly_when_unreachable(tmp_path):
     assert "Traceback" not in result.stderr
     hub = tmp_path / "hub"
     assert not hub.exists() or list(hub.iterdir()) == []
+
+
+def test_catalogue_hub_model_downloads_once_into_the_cache(tiny_marian, tmp_path, monkeypatch):
+    """The Hub itself is out of reach here: a test double copies a tiny model instead."""
+    import shutil
+
+    import huggingface_hub
+
+    calls = []
+
+    def fake_snapshot_download(repo_id, *, local_dir, **kwargs):
+        calls.append(repo_id)
+        shutil.copytree(tiny_marian, local_dir, dirs_exist_ok=True)
+        return str(local_dir)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    files = resolve("opus-mt-en-fr", cache_dir=tmp_path, lang="fr")
+    again = resolve("opus-mt-en-fr", cache_dir=tmp_path, lang="fr")
+    assert calls == ["Helsinki-NLP/opus-mt-en-fr"]
+    assert files.name == "opus-mt-en-fr" and files.family == "seq2seq"
+    assert files.identity == again.identity == resolve(str(tiny_marian), cache_dir=tmp_path).identity
+    assert files.decoding["beam_size"] == 4
+
+
+def test_an_interrupted_hub_download_leaves_nothing_that_looks_complete(tiny_marian, tmp_path, monkeypatch):
+    import shutil
+
+    import huggingface_hub
+
+    def failing_download(repo_id, *, local_dir, **kwargs):
+        shutil.copy(tiny_marian / "config.json", local_dir)
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", failing_download)
+    with pytest.raises(ModelError, match="cannot download Helsinki-NLP/opus-mt-en-fr.*connection reset"):
+        resolve("opus-mt-en-fr", cache_dir=tmp_path, lang="fr")
+    assert list((tmp_path / "hub").iterdir()) == []
