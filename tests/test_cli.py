@@ -75,7 +75,7 @@ def table_counts(db):
                 for t in ("documents", "sentences", "translations", "document_translations")}
 
 
-@pytest.mark.parametrize("model_fixture", ["tiny_qwen", "tiny_marian"])
+@pytest.mark.parametrize("model_fixture", ["tiny_qwen", "tiny_marian", "tiny_opus_multi", "tiny_nllb", "tiny_m2m100"])
 def test_run_show_export(request, model_fixture, model_cache, articles, tmp_path, engine_calls):
     model = request.getfixturevalue(model_fixture)
     db = tmp_path / "bitext.db"
