@@ -115,7 +115,14 @@ def _model_progress(progress: Progress):
 
 @app.command()
 def run(
-    articles: Annotated[list[Path], typer.Argument(help="Article files: news pages copied as plain text.")],
+    articles: Annotated[
+        list[str],
+        typer.Argument(
+            help="Articles: page copies (.txt), HTML pages, .jsonl files (one article per line), "
+            "folders (searched recursively, see --glob), or - for standard input.",
+            show_default=False,
+        ),
+    ],
     db: DbOption = Path("bitext.db"),
     to: Annotated[str, typer.Option("--to", help="Target languages, comma-separated: zh, fr.")] = "zh,fr",
     model: Annotated[
@@ -138,6 +145,8 @@ def run(
         typer.Option("--compute-type", help="CTranslate2 weights: int8, int8_float32, float32, float16, ... Default: the model's (int8)."),
     ] = None,
     threads: Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")] = 0,
+    glob: Annotated[str, typer.Option("--glob", help="Files to take from folders.")] = "*.txt",
+    force: Annotated[bool, typer.Option("--force", help="Translate articles that do not look English too.")] = False,
     cache_dir: CacheOption = None,
 ) -> None:
     """Translate articles sentence by sentence and store the aligned pairs.
@@ -146,13 +155,17 @@ def run(
     """
     from .engines import create_engine
     from .modelcache import resolve
-    from .runner import check_languages, process_article
+    from .runner import check_english, check_languages, process_article
     from .store import Store
 
+    from .inputs import expand
+
     failures: list[str] = []
+    stored = 0
     with user_errors():
         langs = check_languages([lang.strip() for lang in to.split(",") if lang.strip()])
         cache = _cache_dir(cache_dir)
+        inputs = list(expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None))
         with Store(db) as store, _progress() as progress:
             report = _model_progress(progress)
             # A catalogue entry may name a different model per target language.
@@ -166,32 +179,43 @@ def run(
                         max_new_tokens=max_new_tokens, compute_type=compute_type, progress=report,
                     )
                 engines[lang] = by_identity[files.identity]
-            sentences_task = progress.add_task("translating", total=0)
+            articles_task = progress.add_task("articles", total=len(inputs))
+            sentences_task = progress.add_task("sentences", total=0)
 
             def on_start(title: str, total: int) -> None:
                 task = progress.tasks[sentences_task]
                 progress.update(sentences_task, total=(task.total or 0) + total, description=title[:40])
 
-            for path in articles:
+            for item in inputs:
                 try:
+                    article = item.read()
+                    if not force:
+                        check_english(article)
                     result = process_article(
-                        path, store=store, engines=engines, langs=langs, on_start=on_start,
+                        article, store=store, engines=engines, langs=langs, on_start=on_start,
                         on_done=lambda n: progress.advance(sentences_task, n),
                     )
                 except InputError as error:
                     failures.append(str(error))
+                    progress.advance(articles_task)
                     continue
+                stored += 1
+                progress.advance(articles_task)
                 what = "already stored" if result.remembered else f"{result.translated} texts translated"
                 progress.console.print(
                     f"[green]stored[/] {result.doc_id}  {result.title}  "
                     f"({result.sentences} sentences, {', '.join(langs)}; {what})",
                     highlight=False,
                 )
-            progress.update(sentences_task, description="done")
+            progress.update(sentences_task, description="sentences")
     for failure in failures:
         err.print(f"[bold red]error:[/] {failure}", highlight=False)
-    stored = len(articles) - len(failures)
-    err.print(f"{stored} of {len(articles)} articles in {db}; read them with: bitext show --db {db}", highlight=False)
+    err.print(
+        f"{stored} of {len(inputs)} articles in {db}"
+        + (f"; {len(failures)} failed (above)" if failures else "")
+        + f"; read them with: bitext show --db {db}",
+        highlight=False,
+    )
     if failures:
         raise typer.Exit(1)
 

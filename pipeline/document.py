@@ -16,6 +16,7 @@ class Article:
     authors: tuple[str, ...] = ()
     outlet: str | None = None
     published: str | None = None  # ISO 8601, as precise as the page gives it
+    url: str | None = None  # the canonical URL, where the page names one
 
     @property
     def body(self) -> str:

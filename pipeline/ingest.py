@@ -1,122 +1,199 @@
-"""Read an article copied from a news page as plain text and strip the page furniture.
+"""Read an article: a news page copied as text, a saved HTML page, or a JSON record.
 
-A page copy holds, in order: navigation (edition switcher, section, breadcrumb), the title,
-a byline such as ``By A and B | Outlet | Updated: 2025-11-29 08:13``, share buttons, the
-body paragraphs (one per line), and a footer (back-to-top links, language switcher,
-copyright, licence and registration lines, "FOLLOW US"). The rules below describe that
-furniture as data, so a new layout is a new pattern, not new code.
+Page copies hold, around the article, navigation (edition switcher, section, breadcrumb),
+a byline such as ``By A and B | Outlet | Updated: 2025-11-29 08:13``, share buttons, and a
+footer. What that furniture looks like is data (``page_rules.toml``), so a new layout is a
+new pattern, not new code. HTML pages go through trafilatura, the reference extractor for
+news pages, which gives the body paragraphs, title, author, date and canonical URL.
 """
 
 from __future__ import annotations
 
+import codecs
+import functools
 import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 from .document import Article
 from .errors import InputError
 
-# A byline: authors, outlet, and a date with optional time.
-BYLINE = re.compile(
-    r"^By\s+(?P<authors>.+?)\s*\|\s*(?P<outlet>[^|]+?)\s*\|\s*"
-    r"(?:(?:Updated|Published)\s*:?\s*)?"
-    r"(?P<date>\d{4}-\d{2}-\d{2})(?:[ T](?P<time>\d{1,2}:\d{2}))?\s*$",
-    re.IGNORECASE,
-)
-
-# Lines that are never article text, wherever they appear.
-FURNITURE_LINES = tuple(
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"share(\s*-\s*\w+)?",
-        r"(print|email|comment|comments|save|like)",
-        r"(home\s*/\s*.*)",  # breadcrumb
-    )
-)
-
-# The first line matching one of these starts the footer: it and all after it go.
-FOOTER_START = tuple(
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"top",
-        r"back to (the )?top",
-        r"(copyright|©).*",
-        r"follow us",
-        r"related (stories|articles|news)",
-    )
-)
-
 AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
+HTML_START = re.compile(r"\s*(<!doctype html|<html|<head|<body|<article|<!--|<meta|<div|<p\b)", re.IGNORECASE)
+DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y")
+
+
+@dataclass(frozen=True)
+class PageRules:
+    bylines: tuple[re.Pattern, ...]
+    furniture: tuple[re.Pattern, ...]
+    footer_start: tuple[re.Pattern, ...]
+
+    def is_furniture(self, line: str) -> bool:
+        return any(pattern.fullmatch(line) for pattern in self.furniture)
+
+    def starts_footer(self, line: str) -> bool:
+        return any(pattern.fullmatch(line) for pattern in self.footer_start)
+
+    def byline(self, line: str) -> re.Match | None:
+        return next((m for pattern in self.bylines if (m := pattern.fullmatch(line))), None)
+
+
+@functools.cache
+def default_rules() -> PageRules:
+    data = tomllib.loads(resources.files("pipeline").joinpath("page_rules.toml").read_text(encoding="utf-8"))
+    return PageRules(
+        *(tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in ("bylines", "furniture", "footer_start"))
+    )
+
+
+def decode(raw: bytes, *, source: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; else a clear error."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: broken UTF-16 text") from None
+    if b"\x00" in raw[:4096]:
+        raise InputError(f"{source}: binary data, not an article")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{source}: not UTF-8 text (bad byte at offset {error.start}); convert it to UTF-8") from None
 
 
 def read_article(path: str | Path) -> Article:
-    """Read a page copy from ``path`` and return the article it holds."""
+    """Read a page copy or an HTML page from ``path``."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not an article file") from None
+        raise InputError(f"{path}: is a folder, not an article file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (bad byte at offset {error.start})") from None
-    return parse_page_copy(text, source=str(path))
+    return parse_text(decode(raw, source=str(path)), source=str(path))
 
 
-def parse_page_copy(text: str, *, source: str = "<text>") -> Article:
-    """Split a page copy into title, byline, date and body paragraphs."""
+def parse_text(text: str, *, source: str) -> Article:
+    """An article from text that is either an HTML page or a page copy."""
     if "\x00" in text:
         raise InputError(f"{source}: binary data, not an article")
     if not text.strip():
         raise InputError(f"{source}: empty file, no article text")
-    if text.lstrip()[:1] == "<":
-        raise InputError(f"{source}: looks like HTML; save the page as text (HTML input is not supported yet)")
+    if HTML_START.match(text):
+        return parse_html(text, source=source)
+    return parse_page_copy(text, source=source)
 
+
+def parse_page_copy(text: str, *, source: str = "<text>", rules: PageRules | None = None) -> Article:
+    """Split a page copy into title, byline, date and body paragraphs."""
+    rules = rules or default_rules()
+    if not text.strip():
+        raise InputError(f"{source}: empty file, no article text")
     lines = [" ".join(line.split()) for line in text.splitlines()]
     authors: tuple[str, ...] = ()
     outlet = published = None
 
-    byline_at = next((i for i, line in enumerate(lines) if BYLINE.match(line)), None)
+    byline_at = next((i for i, line in enumerate(lines) if line and rules.byline(line)), None)
     if byline_at is not None:
-        match = BYLINE.match(lines[byline_at])
-        authors = tuple(a for a in AUTHOR_SEPARATOR.split(match["authors"]) if a)
-        outlet = match["outlet"]
-        published = match["date"]
-        if match["time"]:
-            hour, minute = match["time"].split(":")
-            published += f"T{int(hour):02d}:{minute}"
-        above = [line for line in lines[:byline_at] if line and not _is_furniture(line)]
+        match = rules.byline(lines[byline_at])
+        authors = _authors(match["authors"])
+        outlet = match.groupdict().get("outlet")
+        published = _iso_date(match["date"], match.groupdict().get("time"))
+        above = [line for line in lines[:byline_at] if line and not rules.is_furniture(line)]
         if not above:
             raise InputError(f"{source}: found a byline but no title above it")
         title = above[-1]
         rest = lines[byline_at + 1 :]
     else:
         # No byline: the title is the first line that is not navigation.
-        content = [line for line in lines if line and not _is_furniture(line)]
-        if not content:
+        first = next((i for i, line in enumerate(lines) if line and not rules.is_furniture(line)), None)
+        if first is None:
             raise InputError(f"{source}: no article text found")
-        title, rest = content[0], lines[lines.index(content[0]) + 1 :]
+        title, rest = lines[first], lines[first + 1 :]
 
     paragraphs: list[str] = []
     for line in rest:
-        if any(pattern.fullmatch(line) for pattern in FOOTER_START):
+        if rules.starts_footer(line):
             break
-        if line and not _is_furniture(line):
+        if line and not rules.is_furniture(line):
             paragraphs.append(line)
     if not paragraphs:
         raise InputError(f"{source}: no article text found below the title")
+    return Article(source=source, title=title, paragraphs=tuple(paragraphs), authors=authors,
+                   outlet=outlet, published=published)
+
+
+def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> Article:
+    """Extract the article of an HTML page with trafilatura, keeping its paragraphs."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                           include_tables=False)
+    data = document.as_dict() if document is not None and hasattr(document, "as_dict") else (document or {})
+    paragraphs = [" ".join(p.split()) for p in (data.get("text") or "").splitlines() if p.strip()]
+    title = " ".join((data.get("title") or "").split())
+    if paragraphs and title and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]  # the headline repeated as the first block
+    if not paragraphs:
+        raise InputError(f"{source}: no article found in the HTML page")
+    if not title:
+        title, paragraphs = paragraphs[0], paragraphs[1:]
+        if not paragraphs:
+            raise InputError(f"{source}: no article found in the HTML page (only {title[:40]!r})")
     return Article(
         source=source,
         title=title,
         paragraphs=tuple(paragraphs),
-        authors=authors,
-        outlet=outlet,
-        published=published,
+        authors=_authors(data.get("author") or ""),
+        outlet=data.get("sitename") or None,
+        published=_iso_date(data["date"], None) if data.get("date") else None,
+        url=data.get("url") or url,
     )
 
 
-def _is_furniture(line: str) -> bool:
-    return any(pattern.fullmatch(line) for pattern in FURNITURE_LINES)
+def article_from_record(record: object, *, source: str) -> Article:
+    """An article from a JSON record: ``{"id", "url", "title", "text" | "html"}``."""
+    if not isinstance(record, dict):
+        raise InputError(f"{source}: a JSON object was expected, not {type(record).__name__}")
+    name = f"{source} ({record['id']})" if record.get("id") is not None else source
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    if isinstance(record.get("html"), str) and record["html"].strip():
+        article = parse_html(record["html"], source=name, url=url)
+    elif isinstance(record.get("text"), str) and record["text"].strip():
+        text = record["text"]
+        title = record.get("title")
+        if isinstance(title, str) and title.strip():
+            paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n|\n", text) if p.strip())
+            article = Article(source=name, title=" ".join(title.split()), paragraphs=paragraphs, url=url)
+        else:
+            article = parse_page_copy(text, source=name)
+    else:
+        raise InputError(f"{name}: the record has no \"text\" or \"html\"")
+    if isinstance(record.get("title"), str) and record["title"].strip() and article.title != record["title"].strip():
+        article = Article(**{**article.__dict__, "title": " ".join(record["title"].split())})
+    return Article(**{**article.__dict__, "url": url or article.url})
+
+
+def _authors(text: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in AUTHOR_SEPARATOR.split(text or "") if a.strip())
+
+
+def _iso_date(date: str, time: str | None) -> str | None:
+    for form in DATE_FORMATS:
+        try:
+            value = datetime.strptime(date.strip(), form).date().isoformat()
+            break
+        except ValueError:
+            continue
+    else:
+        return date
+    if time:
+        hour, minute = time.split(":")
+        value += f"T{int(hour):02d}:{minute}"
+    return value

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from .align import align
-from .document import TranslatedText
+from .document import Article, TranslatedText
 from .engines import Engine
 from .engines.base import LANGUAGE_NAMES
-from .errors import BitextError
-from .ingest import read_article
+from .errors import BitextError, InputError
 from .segment import segment
 from .store import Store
 from .translate import translate_texts
@@ -40,8 +38,20 @@ def check_languages(langs: list[str]) -> list[str]:
     return list(dict.fromkeys(langs))
 
 
+def check_english(article: Article) -> None:
+    """Refuse an article that is not in English (lingua, offline)."""
+    from .language import detect_language
+
+    found = detect_language(f"{article.title}\n{article.body}")
+    if found is not None and found != SOURCE_LANGUAGE:
+        raise InputError(
+            f"{article.source}: the article is in {LANGUAGE_NAMES.get(found, repr(found))}, not English; "
+            "skipped (use --force to translate it anyway)"
+        )
+
+
 def process_article(
-    path: str | Path,
+    article: Article,
     *,
     store: Store,
     engines: Mapping[str, Engine],
@@ -56,13 +66,12 @@ def process_article(
     ``on_start(title, total)`` announces how many texts (title and sentences, per
     language) the article needs; ``on_done(n)`` reports progress through them.
     """
-    article = read_article(path)
     sentences = segment(article.paragraphs, lang=SOURCE_LANGUAGE)
     texts = [article.title, *(s.text for s in sentences)]
     on_start(article.title, len(texts) * len(langs))
     if all(store.is_translated(article.doc_id, lang=lang, signature=engines[lang].signature()) for lang in langs):
         on_done(len(texts) * len(langs))
-        return ArticleResult(str(path), article.doc_id, article.title, len(sentences), 0, True)
+        return ArticleResult(article.source, article.doc_id, article.title, len(sentences), 0, True)
 
     translations, translated = [], 0
     for lang in langs:
@@ -75,4 +84,4 @@ def process_article(
         outputs = result.texts
         translations.append(TranslatedText(lang, signature, outputs[0], tuple(outputs[1:]), result.pieces))
     store.save(align(article, sentences, translations))
-    return ArticleResult(str(path), article.doc_id, article.title, len(sentences), translated, False)
+    return ArticleResult(article.source, article.doc_id, article.title, len(sentences), translated, False)

@@ -30,6 +30,7 @@ CREATE TABLE documents (
     authors     TEXT NOT NULL,            -- JSON list
     outlet      TEXT,
     published   TEXT,
+    url         TEXT,
     body        TEXT NOT NULL,
     added_at    TEXT NOT NULL
 );
@@ -70,7 +71,10 @@ CREATE TABLE document_translations (
 
 # Steps that bring an older store up to date: version -> statements to reach version + 1.
 MIGRATIONS = {
-    1: ["ALTER TABLE translations ADD COLUMN pieces INTEGER NOT NULL DEFAULT 1"],
+    1: [
+        "ALTER TABLE translations ADD COLUMN pieces INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE documents ADD COLUMN url TEXT",
+    ],
 }
 
 
@@ -177,10 +181,10 @@ class Store:
         now = _now()
         with self.atomic() as conn:
             conn.execute(
-                "INSERT INTO documents (id, source, title, authors, outlet, published, body, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO documents (id, source, title, authors, outlet, published, url, body, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (doc.doc_id, article.source, article.title, json.dumps(list(article.authors)),
-                 article.outlet, article.published, article.body, now),
+                 article.outlet, article.published, article.url, article.body, now),
             )
             conn.executemany(
                 "INSERT INTO sentences (doc_id, idx, paragraph, start, end, text) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -271,14 +275,14 @@ class Store:
     def load(self, doc_id: str) -> AlignedDocument:
         """A stored document with its latest translation into each language."""
         row = self.conn.execute(
-            "SELECT source, title, authors, outlet, published, body FROM documents WHERE id = ?", (doc_id,)
+            "SELECT source, title, authors, outlet, published, url, body FROM documents WHERE id = ?", (doc_id,)
         ).fetchone()
         if row is None:
             raise StoreError(f"no document {doc_id!r} in {self.path}")
-        source, title, authors, outlet, published, body = row
+        source, title, authors, outlet, published, url, body = row
         article = Article(
             source=source, title=title, paragraphs=tuple(body.split("\n\n")),
-            authors=tuple(json.loads(authors)), outlet=outlet, published=published,
+            authors=tuple(json.loads(authors)), outlet=outlet, published=published, url=url,
         )
         sentences = tuple(
             Sentence(idx, paragraph, start, end, text)

@@ -64,7 +64,8 @@ def test_page_without_byline_takes_first_line_as_title():
         (b"\x00\x01\x02binary", "binary"),
         (b"caf\xe9 au lait", "not UTF-8"),
         (b"Only a title\n", "no article text"),
-        (b"<html><body>x</body></html>", "HTML"),
+        (b"<html><body><nav>Home</nav></body></html>", "no article found in the HTML page"),
+        (b"\xff\xfe" + "Title\n\nText here.".encode("utf-16-le")[:5] + b"\x00\xd8", "UTF-16"),
     ],
 )
 def test_bad_input_is_a_clear_error_naming_the_file(tmp_path, content, message):

@@ -139,7 +139,8 @@ def test_version_1_store_is_migrated(tmp_path):
         from pipeline import store as store_module
 
         conn.executescript(store_module.SCHEMA.replace(
-            "    pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model\n", ""))
+            "    pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model\n", ""
+        ).replace("    url         TEXT,\n", ""))
         conn.execute("PRAGMA user_version = 1")
     with Store(path) as store:
         store.save(aligned())

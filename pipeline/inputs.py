@@ -1,0 +1,100 @@
+"""Turn what the user names on the command line into articles to read, one by one.
+
+Paths may be files (page copies, HTML pages, ``.jsonl`` with one article per line),
+folders (searched recursively for files matching a glob), or ``-`` for standard input.
+Nothing is read until asked, and a bad input becomes an error for that input alone, so
+one unreadable file never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .document import Article
+from .errors import InputError
+from .ingest import article_from_record, decode, parse_text, read_article
+
+DEFAULT_GLOB = "*.txt"
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+
+@dataclass(frozen=True)
+class Input:
+    """One article to read: ``name`` says where it comes from in messages."""
+
+    name: str
+    read: Callable[[], Article]
+
+
+def expand(args: list[str], *, glob: str = DEFAULT_GLOB, stdin: BinaryIO | None = None) -> Iterator[Input]:
+    """Yield an ``Input`` per article named by ``args``, in order."""
+    for arg in args:
+        if arg == "-":
+            yield from _from_stdin(stdin)
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob(glob) if p.is_file() and not p.name.startswith("."))
+            if not files:
+                yield _failing(arg, f"{arg}: folder has no files matching {glob!r} (choose others with --glob)")
+            for file in files:
+                yield from _from_file(file)
+        else:
+            yield from _from_file(path)
+
+
+def _from_file(path: Path) -> Iterator[Input]:
+    if path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            yield _failing(str(path), f"{path}: cannot read ({error.strerror})")
+            return
+        yield from _from_jsonl(raw, name=str(path))
+    else:
+        yield Input(str(path), lambda: read_article(path))
+
+
+def _from_stdin(stdin: BinaryIO | None) -> Iterator[Input]:
+    if stdin is None:
+        yield _failing("-", "-: no standard input")
+        return
+    raw = stdin.read()
+    if raw.lstrip()[:1] == b"{":
+        yield from _from_jsonl(raw, name="<stdin>")
+    else:
+        yield Input("<stdin>", lambda: parse_text(decode(raw, source="<stdin>"), source="<stdin>"))
+
+
+def _from_jsonl(raw: bytes, *, name: str) -> Iterator[Input]:
+    try:
+        text = decode(raw, source=name)
+    except InputError as error:
+        yield _failing(name, str(error))
+        return
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not lines:
+        yield _failing(name, f"{name}: empty file, no articles")
+    for number, line in lines:
+        where = f"{name}:{number}"
+        yield Input(where, lambda line=line, where=where: _record(line, where))
+
+
+def _record(line: str, where: str) -> Article:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{where}: not JSON ({error.msg} at column {error.colno})") from None
+    return article_from_record(record, source=where)
+
+
+def _failing(name: str, message: str) -> Input:
+    def read() -> Article:
+        raise InputError(message)
+
+    return Input(name, read)
