@@ -221,6 +221,55 @@ def run(
 
 
 @app.command()
+def segment(
+    articles: Annotated[
+        list[str],
+        typer.Argument(help="Articles, as for `run`: files, folders, .jsonl, or - for standard input.", show_default=False),
+    ],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the text: en, zh or fr.")] = "en",
+    format: Annotated[str, typer.Option("--format", "-f", help="text (a sentence per line) or jsonl.")] = "text",
+    glob: Annotated[str, typer.Option("--glob", help="Files to take from folders.")] = "*.txt",
+) -> None:
+    """Split articles into sentences without translating them.
+
+    jsonl gives one record per sentence: source, doc_id, index, paragraph, start, end, text
+    (offsets into the body: the paragraphs joined by blank lines).
+
+    Example: bitext segment article.txt --format jsonl > sentences.jsonl
+    """
+    import json
+
+    from .inputs import expand
+    from .segment import SEGMENT_LANGUAGES, segment as split
+
+    if lang not in SEGMENT_LANGUAGES:
+        err.print(f"[bold red]error:[/] unknown language {lang!r}; choose one of: {', '.join(SEGMENT_LANGUAGES)}")
+        raise typer.Exit(1)
+    if format not in ("text", "jsonl"):
+        err.print(f"[bold red]error:[/] unknown format {format!r}; choose one of: text, jsonl")
+        raise typer.Exit(1)
+    failures = []
+    for item in expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None):
+        try:
+            article = item.read()
+        except InputError as error:
+            failures.append(str(error))
+            continue
+        for sentence in split(article.paragraphs, lang=lang):
+            if format == "text":
+                sys.stdout.write(sentence.text + "\n")
+            else:
+                record = {"source": article.source, "doc_id": article.doc_id, "index": sentence.index,
+                          "paragraph": sentence.paragraph, "start": sentence.start, "end": sentence.end,
+                          "text": sentence.text}
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for failure in failures:
+        err.print(f"[bold red]error:[/] {failure}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
 def show(
     doc_id: Annotated[Optional[str], typer.Argument(help="Document id (or its first characters). Default: all.")] = None,
     db: DbOption = Path("bitext.db"),

@@ -8,8 +8,14 @@ on top of it:
   (``"A. B," he said.`` becomes ``"A.`` and ``B," he said.``), as news test sets do;
 * an attribution after a quoted question or exclamation stays with it
   (``"Why?" she asked.`` is one sentence);
+* an abbreviation the library does not know (French ``M.``, ``Mme``, ``art.``; English
+  titles such as ``Gov.`` or ``Sen.``; initials such as ``J. K.``) does not end a sentence;
+* a list marker (``1.``, ``a)``, ``•``) stays with its item;
 * a paragraph is never joined to the next, so a heading without a full stop stays
   a sentence of its own.
+
+Chinese (。！？；… and closing quotes) and French (« » guillemets, no-break spaces before
+; : ! ?) go through the same steps with their own abbreviations.
 """
 
 from __future__ import annotations
@@ -22,11 +28,31 @@ import sentencex
 from .document import Sentence
 
 PARAGRAPH_SEPARATOR = "\n\n"  # as in Article.body
+SEGMENT_LANGUAGES = ("en", "zh", "fr")
 
 # Quotation marks that open and close a quotation.
-QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»"}
-ENDS_WITH_QUOTED_STOP = re.compile(r"[?!…][\"”»’']\s*$")
-STARTS_LOWERCASE = re.compile(r"^[a-z]")
+QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "「": "」", "『": "』"}
+ENDS_WITH_QUOTED_STOP = re.compile(r"[?!…][\s\u00a0\u202f]*[\"”»’'」』]\s*$")
+STARTS_LOWERCASE = re.compile(r"^[a-zà-ÿ]")
+LIST_MARKER = re.compile(r"^(?:\d{1,3}[.)]|[a-zA-Z][.)]|[•·▪‣*–-])$")
+INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
+
+# Abbreviations that the library may take for a sentence end, by language (the word
+# before the final full stop, case as written).
+ABBREVIATIONS = {
+    "en": {
+        "Mr", "Mrs", "Ms", "Dr", "Prof", "Gov", "Sen", "Rep", "Gen", "Lt", "Col", "Maj", "Capt", "Sgt",
+        "Rev", "Hon", "Pres", "Supt", "Insp", "St", "Mt", "Ft", "No", "Nos", "Vol", "Fig", "Jan", "Feb",
+        "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "approx", "vs", "est",
+    },
+    "fr": {
+        "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Dr", "Pr", "Mgr", "St", "Ste", "art", "Art",
+        "al", "av", "bd", "boul", "cf", "chap", "env", "éd", "hab", "min", "n", "no", "p", "pp", "r",
+        "vol", "janv", "févr", "avr", "juill", "sept", "oct", "nov", "déc",
+    },
+    "zh": set(),
+}
+LAST_WORD = re.compile(r"([\wÀ-ÿ]+)\.$")
 
 
 def segment(paragraphs: Sequence[str], *, lang: str = "en") -> list[Sentence]:
@@ -53,10 +79,30 @@ def segment(paragraphs: Sequence[str], *, lang: str = "en") -> list[Sentence]:
 
 def split_paragraph(text: str, *, lang: str = "en") -> list[tuple[int, int]]:
     """Return (start, end) spans of the sentences in one paragraph."""
-    spans: list[tuple[int, int]] = []
-    for start, end in _library_spans(text, lang):
-        spans.extend(_split_inside_quotes(text, start, end, lang))
-    return _merge_attributions(text, spans)
+    spans = _merge_abbreviations(text, _library_spans(text, lang), lang)
+    split: list[tuple[int, int]] = []
+    for start, end in spans:
+        split.extend(_split_inside_quotes(text, start, end, lang))
+    return _merge_attributions(text, split)
+
+
+def _merge_abbreviations(text: str, spans: list[tuple[int, int]], lang: str) -> list[tuple[int, int]]:
+    """Join a span to the next when it ends in an abbreviation, an initial or a list marker."""
+    known = ABBREVIATIONS.get(lang, set())
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged:
+            previous = text[merged[-1][0] : merged[-1][1]]
+            word = LAST_WORD.search(previous)
+            if (
+                (word and word.group(1) in known)
+                or (lang != "zh" and INITIAL.search(previous) and text[start:end][:1].isupper())
+                or LIST_MARKER.match(previous)
+            ):
+                merged[-1] = (merged[-1][0], end)
+                continue
+        merged.append((start, end))
+    return merged
 
 
 def _library_spans(text: str, lang: str) -> list[tuple[int, int]]:
@@ -84,7 +130,7 @@ def _split_inside_quotes(text: str, start: int, end: int, lang: str) -> list[tup
         pieces = list(sentencex.segment(lang, inner))
         for piece in pieces[:-1]:
             position += len(piece)
-            if position < quote_end and text[position].isupper():
+            if position < quote_end and (text[position].isupper() or lang == "zh"):
                 cuts.append(position)
     spans, previous = [], start
     for cut in cuts:

@@ -55,3 +55,21 @@ def test_headings_without_full_stop_stay_alone_and_offsets_point_into_body():
     assert [s.index for s in result] == [0, 1, 2, 3]
     for sentence in result:
         assert body[sentence.start : sentence.end] == sentence.text
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("J. K. Rowling met Gov. Smith in St. Louis on Jan. 5. They talked.", "en",
+         ["J. K. Rowling met Gov. Smith in St. Louis on Jan. 5.", "They talked."]),
+        ("1. The council voted. 2. The mayor agreed.", "en", ["1. The council voted.", "2. The mayor agreed."]),
+        ("He was born in the U.S. He moved to China later.", "en", ["He was born in the U.S.", "He moved to China later."]),
+        ("« Nous devons agir. C’est urgent », a déclaré M. Dupont. Mme Martin a répondu : « Oui ! » L’art. 5 s’applique.", "fr",
+         ["« Nous devons agir.", "C’est urgent », a déclaré M. Dupont.", "Mme Martin a répondu : « Oui ! »", "L’art. 5 s’applique."]),
+        ("« Est-ce prêt ? » a-t-il demandé. Personne ne répond.", "fr", ["« Est-ce prêt ? » a-t-il demandé.", "Personne ne répond."]),
+        ("他说：“我们必须努力。明天再来。”然后他离开了。会议于周五举行！真的吗？是的……", "zh",
+         ["他说：“我们必须努力。", "明天再来。”", "然后他离开了。", "会议于周五举行！", "真的吗？", "是的……"]),
+    ],
+)
+def test_more_languages_and_news_cases(text, lang, expected):
+    assert [text[a:b] for a, b in split_paragraph(text, lang=lang)] == expected
