@@ -17,6 +17,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
     TaskProgressColumn,
     TextColumn,
@@ -83,6 +84,15 @@ def _cache_dir(cache_dir: Path | None) -> Path:
     return cache_dir or default_cache_dir()
 
 
+class RateColumn(ProgressColumn):
+    """Items per second (articles, sentences), once there is a rate to show."""
+
+    def render(self, task):
+        from rich.text import Text
+
+        return Text(f"{task.speed:.2f}/s" if task.speed else "", style="progress.data.speed")
+
+
 def _progress() -> Progress:
     return Progress(
         SpinnerColumn(),
@@ -90,6 +100,7 @@ def _progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TaskProgressColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
         TextColumn("eta"),
         TimeRemainingColumn(),

@@ -48,7 +48,9 @@ def document_view(doc: AlignedDocument) -> Group:
 
 def document_list(documents: list[DocumentSummary]) -> Table:
     table = Table(header_style="bold")
-    for column in ("id", "title", "date", "sentences", "languages"):
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    for column in ("date", "sentences", "languages"):
         table.add_column(column)
     for doc in documents:
         table.add_row(doc.doc_id, doc.title, doc.published or "", str(doc.sentences), ",".join(doc.languages))
