@@ -73,3 +73,18 @@ def test_headings_without_full_stop_stay_alone_and_offsets_point_into_body():
 )
 def test_more_languages_and_news_cases(text, lang, expected):
     assert [text[a:b] for a, b in split_paragraph(text, lang=lang)] == expected
+
+
+def test_french_no_break_spaces_before_punctuation():
+    text = "Le maire a dit\u00a0: «\u00a0Nous devons agir\u00a0!\u00a0» Puis il est parti. Pourquoi\u202f? Personne ne sait."
+    assert [text[a:b] for a, b in split_paragraph(text, lang="fr")] == [
+        "Le maire a dit\u00a0: «\u00a0Nous devons agir\u00a0!\u00a0»",
+        "Puis il est parti.",
+        "Pourquoi\u202f?",
+        "Personne ne sait.",
+    ]
+
+
+def test_bullets_stay_with_their_items():
+    text = "• The council voted to keep the ferry. • The mayor agreed."
+    assert [text[a:b] for a, b in split_paragraph(text)] == ["• The council voted to keep the ferry.", "• The mayor agreed."]
