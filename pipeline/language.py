@@ -18,7 +18,10 @@ SAMPLE = 2000  # characters: enough for a sure answer, cheap for long articles
 def _detector():
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in CANDIDATES)).build()
+    # Low-accuracy mode reads trigrams only: it loads in 0.2 s instead of 2.5 s, and is
+    # reliable on article-length text (lingua's own guidance: over about 120 characters).
+    languages = (getattr(Language, name) for name in CANDIDATES)
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
 def detect_language(text: str) -> str | None:
