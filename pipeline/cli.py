@@ -6,7 +6,9 @@ message on stderr and a non-zero exit code. The only module that prints or exits
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
@@ -61,6 +63,27 @@ def user_errors():
     except KeyboardInterrupt:
         err.print("interrupted; what was stored before stays stored, run the same command again to go on")
         raise typer.Exit(130) from None
+
+
+@contextmanager
+def stop_on_first_interrupt(stop: threading.Event):
+    """The first Ctrl-C asks the run to stop after the current batch; a second one stops
+    at once (what is stored stays stored either way)."""
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        err.print("stopping after the current batch (Ctrl-C again to stop now)")
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (e.g. some test runners): leave Ctrl-C alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def version_callback(value: bool) -> None:
@@ -167,13 +190,15 @@ def run(
     from .engines import create_engine
     from .modelcache import resolve
     from .runner import check_english, check_languages, process_article
+    from .translate import Interrupted
     from .store import Store
 
     from .inputs import expand
 
     failures: list[str] = []
     stored = 0
-    with user_errors():
+    stop = threading.Event()
+    with user_errors(), stop_on_first_interrupt(stop):
         langs = check_languages([lang.strip() for lang in to.split(",") if lang.strip()])
         cache = _cache_dir(cache_dir)
         inputs = list(expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None))
@@ -198,14 +223,18 @@ def run(
                 progress.update(sentences_task, total=(task.total or 0) + total, description=title[:40])
 
             for item in inputs:
+                if stop.is_set():
+                    break
                 try:
                     article = item.read()
                     if not force:
                         check_english(article)
                     result = process_article(
                         article, store=store, engines=engines, langs=langs, on_start=on_start,
-                        on_done=lambda n: progress.advance(sentences_task, n),
+                        on_done=lambda n: progress.advance(sentences_task, n), should_stop=stop.is_set,
                     )
+                except Interrupted:
+                    break
                 except InputError as error:
                     failures.append(str(error))
                     progress.advance(articles_task)
@@ -221,6 +250,13 @@ def run(
             progress.update(sentences_task, description="sentences")
     for failure in failures:
         err.print(f"[bold red]error:[/] {failure}", highlight=False)
+    if stop.is_set():
+        err.print(
+            f"interrupted: {stored} articles stored, and every finished batch kept in the translation "
+            "memory; run the same command again to finish the rest",
+            highlight=False,
+        )
+        raise typer.Exit(130)
     err.print(
         f"{stored} of {len(inputs)} articles in {db}"
         + (f"; {len(failures)} failed (above)" if failures else "")

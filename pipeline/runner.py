@@ -15,6 +15,8 @@ from .store import Store
 from .translate import translate_texts
 
 SOURCE_LANGUAGE = "en"
+# A "sentence" longer than this is not prose (a dump, a table flattened into one line).
+MAX_SENTENCE_CHARS = 5000
 TARGET_LANGUAGES = tuple(lang for lang in LANGUAGE_NAMES if lang != SOURCE_LANGUAGE)
 
 
@@ -58,6 +60,7 @@ def process_article(
     langs: list[str],
     on_start: Callable[[str, int], None] = lambda title, total: None,
     on_done: Callable[[int], None] = lambda n: None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> ArticleResult:
     """Translate one article into ``langs`` and store it in one transaction.
 
@@ -67,6 +70,12 @@ def process_article(
     language) the article needs; ``on_done(n)`` reports progress through them.
     """
     sentences = segment(article.paragraphs, lang=SOURCE_LANGUAGE)
+    longest = max(sentences, key=lambda s: len(s.text), default=None)
+    if longest is not None and len(longest.text) > MAX_SENTENCE_CHARS:
+        raise InputError(
+            f"{article.source}: paragraph {longest.paragraph + 1} holds a run of {len(longest.text):,} characters "
+            f"with no sentence end (more than {MAX_SENTENCE_CHARS:,}); not news text"
+        )
     texts = [article.title, *(s.text for s in sentences)]
     on_start(article.title, len(texts) * len(langs))
     if all(store.is_translated(article.doc_id, lang=lang, signature=engines[lang].signature()) for lang in langs):
@@ -78,7 +87,9 @@ def process_article(
         signature = engines[lang].signature()
         memory = store.remembered(texts, lang=lang, signature=signature)
         result = translate_texts(
-            engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang, memory=memory, on_done=on_done
+            engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang, memory=memory, on_done=on_done,
+            remember=lambda pairs, lang=lang, signature=signature: store.remember(pairs, lang=lang, signature=signature),
+            should_stop=should_stop,
         )
         translated += result.engine_calls
         outputs = result.texts

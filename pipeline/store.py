@@ -113,40 +113,41 @@ class Store:
             raise StoreError(f"{self.path}: is a folder, not a store file")
         try:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA busy_timeout = 30000")  # another bitext may be writing
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA busy_timeout = 30000")
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self.path}: cannot open or create the store ({error})") from None
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: not a bitext store ({error})") from None
-        if mode.lower() != "wal" and str(self.path) != ":memory:":
-            raise StoreError(f"{self.path}: cannot switch the store to WAL mode")
+        if mode.lower() != "wal":
+            raise StoreError(f"{self.path}: cannot switch the store to WAL mode (is it read-only?)")
         if version > SCHEMA_VERSION:
             self.conn.close()
             raise StoreError(
                 f"{self.path}: store schema version {version} is newer than this bitext "
                 f"supports ({SCHEMA_VERSION}); upgrade bitext"
             )
-        if version == 0:
-            self._create_schema()
-        elif version < SCHEMA_VERSION:
-            self._migrate(version)
+        if version < SCHEMA_VERSION:
+            self._upgrade()
 
-    def _create_schema(self) -> None:
-        tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-        if tables:
-            raise StoreError(f"{self.path}: an SQLite file that is not a bitext store")
-        with self.atomic():
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self.conn.execute(statement)
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _migrate(self, version: int) -> None:
+    def _upgrade(self) -> None:
+        """Create or migrate the schema, inside one write transaction: two processes opening
+        a new store at once must not both create it."""
         with self.atomic() as conn:
-            for step in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[step]:
-                    conn.execute(statement)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+                if tables:
+                    raise StoreError(f"{self.path}: an SQLite file that is not a bitext store")
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+            else:
+                for step in range(version, SCHEMA_VERSION):
+                    for statement in MIGRATIONS[step]:
+                        conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -161,13 +162,31 @@ class Store:
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: everything inside commits together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self.path}: cannot write to the store ({error})") from None
         try:
             yield self.conn
+        except sqlite3.OperationalError as error:
+            self.conn.execute("ROLLBACK")
+            if "readonly" in str(error) or "read-only" in str(error):
+                raise StoreError(f"{self.path}: the store is read-only ({error})") from None
+            raise
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         else:
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read everything inside from one consistent state of the store, while other
+        processes go on writing (a WAL read transaction)."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
             self.conn.execute("COMMIT")
 
     # --- writing ---------------------------------------------------------------------
@@ -207,6 +226,18 @@ class Store:
                     " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (doc.doc_id, lang, signature_id, now),
                 )
+
+    def remember(self, pairs: Iterable[tuple[str, str, int]], *, lang: str, signature: Signature) -> None:
+        """Add (source, translation, pieces) to the translation memory in one transaction,
+        as soon as a batch is translated: work done before a crash is not lost."""
+        now = _now()
+        with self.atomic() as conn:
+            signature_id = self._signature_id(signature)
+            conn.executemany(
+                "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(source, lang, signature_id, text, now, pieces) for source, text, pieces in pairs],
+            )
 
     def _signature_id(self, signature: Signature) -> int:
         text = str(signature)
@@ -310,7 +341,12 @@ class Store:
         return sorted(latest.items())
 
     def iter_pairs(self, doc_ids: Sequence[str] | None = None) -> Iterator[PairRecord]:
-        """Every stored sentence with its latest translations, document by document."""
+        """Every stored sentence with its latest translations, document by document, all
+        from one snapshot of the store (a run writing meanwhile is not half seen)."""
+        with self.snapshot():
+            yield from self._pairs(doc_ids)
+
+    def _pairs(self, doc_ids: Sequence[str] | None) -> Iterator[PairRecord]:
         for doc_id in doc_ids or [d.doc_id for d in self.documents()]:
             doc = self.load(doc_id)
             for sentence in doc.sentences:

@@ -27,6 +27,10 @@ CLAUSE_BREAKS = (
 )
 
 
+class Interrupted(Exception):
+    """The user asked to stop (Ctrl-C); what was translated so far is kept."""
+
+
 @dataclass(frozen=True)
 class Translated:
     texts: list[str]  # one cleaned translation per input text
@@ -42,10 +46,14 @@ def translate_texts(
     tgt: str,
     memory: dict[str, str],
     on_done: Callable[[int], None] = lambda n: None,
+    remember: Callable[[list[tuple[str, str, int]]], None] = lambda pairs: None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> Translated:
     """Translate ``texts`` (each distinct text once), taking known ones from ``memory``.
 
-    ``on_done(n)`` is called as each group of ``n`` texts is finished.
+    ``on_done(n)`` is called as each group of ``n`` texts is finished, and ``remember``
+    with its (source, translation, pieces), so a store can keep them at once.
+    ``should_stop()`` is asked before each group; if true, ``Interrupted`` is raised.
     """
     known = dict(memory)
     remembered = sum(1 for text in texts if text in known)
@@ -55,6 +63,8 @@ def translate_texts(
     fits = getattr(engine, "fits", None)
     pieces: dict[str, int] = {}
     for start in range(0, len(missing), CHUNK):
+        if should_stop():
+            raise Interrupted("stopped between batches")
         chunk = missing[start : start + CHUNK]
         parts = {text: split_to_fit(text, lambda t: fits(t, src=src, tgt=tgt)) if fits else [text] for text in chunk}
         flat = [piece for text in chunk for piece in parts[text]]
@@ -64,6 +74,7 @@ def translate_texts(
             known[text] = ("" if tgt == "zh" else " ").join(cleaned)
             if len(parts[text]) > 1:
                 pieces[text] = len(parts[text])
+        remember([(text, known[text], pieces.get(text, 1)) for text in chunk])
         finished = set(chunk)
         on_done(sum(1 for text in texts if text in finished))
     return Translated([known[text] for text in texts], len(missing), pieces)

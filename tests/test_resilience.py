@@ -1,0 +1,73 @@
+"""Kills, Ctrl-C and concurrent runs, for real: `bitext run` in subprocesses on tiny models."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from scripts.crash_test import bitext_command, kill_and_resume, make_articles, store_contents
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory):
+    return make_articles(tmp_path_factory.mktemp("articles"), 60)
+
+
+@pytest.fixture(scope="module")
+def reference(tiny_qwen, model_cache, articles, tmp_path_factory):
+    """The store an uninterrupted run makes."""
+    db = tmp_path_factory.mktemp("reference") / "bitext.db"
+    subprocess.run(bitext_command(articles, db, str(tiny_qwen), model_cache, 48), check=True, capture_output=True)
+    return store_contents(db)
+
+
+def test_sigkill_at_random_moments_then_resume_loses_nothing(tiny_qwen, model_cache, articles, reference, tmp_path):
+    db = tmp_path / "bitext.db"
+    command = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
+    kill_and_resume(command, kills=3, window=(3.0, 9.0), seed=7)
+    crashed = store_contents(db)
+    assert crashed["integrity"] == "ok" and crashed["foreign_keys"] == []
+    assert crashed["translation_rows"] == len(crashed["translations"])  # no duplicates
+    assert len(crashed["documents"]) == 60
+    assert crashed == reference
+
+
+def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(tiny_qwen, model_cache, articles, reference, tmp_path):
+    db = tmp_path / "bitext.db"
+    command = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:  # wait for the first stored article
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                try:
+                    if conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted:" in stderr and "run the same command again" in stderr
+    assert "Traceback" not in stderr
+    partial = store_contents(db)
+    assert 0 < len(partial["documents"]) < 60
+    subprocess.run(command, check=True, capture_output=True)
+    assert store_contents(db) == reference
+
+
+def test_two_runs_on_one_store_at_once(tiny_qwen, model_cache, articles, reference, tmp_path):
+    db = tmp_path / "bitext.db"
+    files = sorted(articles.iterdir())
+    first = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
+    # The second run takes the same articles in reverse order, so the two meet in the middle.
+    second = [*first[:first.index("run") + 1], *map(str, reversed(files)), *first[first.index("--db"):]]
+    processes = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in (first, second)]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+    assert store_contents(db) == reference
