@@ -189,7 +189,7 @@ def run(
     """
     from .engines import create_engine
     from .modelcache import resolve
-    from .runner import check_english, check_languages, process_article
+    from .runner import check_languages, process_article
     from .translate import Interrupted
     from .store import Store
 
@@ -227,11 +227,10 @@ def run(
                     break
                 try:
                     article = item.read()
-                    if not force:
-                        check_english(article)
                     result = process_article(
                         article, store=store, engines=engines, langs=langs, on_start=on_start,
                         on_done=lambda n: progress.advance(sentences_task, n), should_stop=stop.is_set,
+                        check_language=not force,
                     )
                 except Interrupted:
                     break

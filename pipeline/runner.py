@@ -61,10 +61,12 @@ def process_article(
     on_start: Callable[[str, int], None] = lambda title, total: None,
     on_done: Callable[[int], None] = lambda n: None,
     should_stop: Callable[[], bool] = lambda: False,
+    check_language: bool = True,
 ) -> ArticleResult:
     """Translate one article into ``langs`` and store it in one transaction.
 
     ``engines`` maps each target language to its engine (often one engine for all).
+    Input that is not prose, or (with ``check_language``) not English, is an ``InputError``.
 
     ``on_start(title, total)`` announces how many texts (title and sentences, per
     language) the article needs; ``on_done(n)`` reports progress through them.
@@ -76,6 +78,8 @@ def process_article(
             f"{article.source}: paragraph {longest.paragraph + 1} holds a run of {len(longest.text):,} characters "
             f"with no sentence end (more than {MAX_SENTENCE_CHARS:,}); not news text"
         )
+    if check_language:
+        check_english(article)
     texts = [article.title, *(s.text for s in sentences)]
     on_start(article.title, len(texts) * len(langs))
     if all(store.is_translated(article.doc_id, lang=lang, signature=engines[lang].signature()) for lang in langs):

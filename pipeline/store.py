@@ -115,20 +115,21 @@ class Store:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.conn.execute("PRAGMA busy_timeout = 30000")  # another bitext may be writing
             self.conn.execute("PRAGMA foreign_keys = ON")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            # The version first: a store this bitext cannot read is left untouched.
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                self.conn.close()
+                raise StoreError(
+                    f"{self.path}: store schema version {version} is newer than this bitext "
+                    f"supports ({SCHEMA_VERSION}); upgrade bitext"
+                )
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.OperationalError as error:
             raise StoreError(f"{self.path}: cannot open or create the store ({error})") from None
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: not a bitext store ({error})") from None
         if mode.lower() != "wal":
             raise StoreError(f"{self.path}: cannot switch the store to WAL mode (is it read-only?)")
-        if version > SCHEMA_VERSION:
-            self.conn.close()
-            raise StoreError(
-                f"{self.path}: store schema version {version} is newer than this bitext "
-                f"supports ({SCHEMA_VERSION}); upgrade bitext"
-            )
         if version < SCHEMA_VERSION:
             self._upgrade()
 

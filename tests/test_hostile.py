@@ -1,0 +1,173 @@
+"""Hostile and broken input, as a table: each case gives one error line naming the input and
+the problem, exit status 1, no traceback, and a store exactly as it was (other inputs in
+the same run are still stored)."""
+
+import hashlib
+import json
+import sqlite3
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.modelcache import ModelManifest
+
+runner = CliRunner()
+GOOD = "Ferry returns\n\nThe ferry is back after two years. Riders cheered.\n"
+
+
+def write(name, content):
+    def make(tmp):
+        path = tmp / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return [str(path)]
+    return make
+
+
+def empty_folder(tmp):
+    (tmp / "empty-folder").mkdir()
+    (tmp / "empty-folder" / "notes.md").write_text("not an article")
+    return [str(tmp / "empty-folder")]
+
+
+# (case, make inputs -> paths, what the error line says)
+BAD_INPUTS = [
+    ("empty file", write("empty.txt", b""), "empty.txt: empty file"),
+    ("whitespace only", write("blank.txt", "  \n\t \n\n"), "blank.txt: empty file"),
+    ("binary file", write("image.txt", bytes(range(256)) * 4), "image.txt: binary data"),
+    ("invalid UTF-8", write("broken.txt", b"Title\n\nCaf\xc3\x28 is open.\n"), "broken.txt: not UTF-8 text"),
+    ("Latin-1 text", write("latin1.txt", "Caf\xe9\n\nLe caf\xe9.\n".encode("latin-1")), "latin1.txt: not UTF-8 text"),
+    ("1 MB line without punctuation", write("dump.txt", "Title\n\n" + "word " * 200_000), "dump.txt: paragraph 1 holds a run of"),
+    ("HTML page with no article", write("nav.html", "<html><body><nav><a>Home</a></nav></body></html>"),
+     "nav.html: no article found in the HTML page"),
+    ("JSONL line that is not JSON", write("bad.jsonl", '{"title": "x", "text"\n'), "bad.jsonl:1: not JSON"),
+    ("JSONL record without text", write("notext.jsonl", json.dumps({"id": 7, "title": "x"}) + "\n"),
+     'notext.jsonl:1 (7): the record has no "text" or "html"'),
+    ("path that does not exist", lambda tmp: [str(tmp / "missing.txt")], "missing.txt: no such file"),
+    ("folder with no matching files", empty_folder, "empty-folder: folder has no files matching '*.txt'"),
+]
+
+
+def store_bytes(db: Path) -> dict:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                for t in ("documents", "sentences", "translations", "document_translations")}
+
+
+@pytest.mark.parametrize("case, make, message", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input_is_one_line_and_the_rest_still_runs(case, make, message, tiny_qwen, model_cache, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    args = ["run", *make(tmp_path), str(good), "--db", str(db), "--model", str(tiny_qwen),
+            "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.output
+    contents = store_bytes(db)
+    assert [row[2] for row in contents["documents"]] == ["Ferry returns"]  # only the good article
+
+
+def fake_catalogue(monkeypatch, manifest):
+    from pipeline import modelcache
+
+    monkeypatch.setattr(modelcache, "catalogue", lambda: {manifest.name: manifest})
+
+
+def chunked_model(tmp, monkeypatch, *, corrupt=False, missing=False):
+    site = tmp / "site"
+    data = [b"chunk one|", b"chunk two"]
+    for n, chunk in enumerate(data, start=1):
+        if missing and n == 2:
+            continue
+        package = site / f"hostilechunk_part{n}"
+        package.mkdir(parents=True)
+        (package / "part.bin").write_bytes(b"X" + chunk[1:] if corrupt and n == 2 else chunk)
+        (package / "__init__.py").write_text(textwrap.dedent("""
+            from pathlib import Path
+            def get_part_path():
+                return str(Path(__file__).parent / "part.bin")
+        """))
+    monkeypatch.syspath_prepend(str(site))
+    for n in (1, 2):
+        sys.modules.pop(f"hostilechunk_part{n}", None)
+    whole = b"".join(data)
+    fake_catalogue(monkeypatch, ModelManifest(
+        name="chunked", description="", family="causal-lm", license="none", languages=("en", "zh", "fr"),
+        engine="ctranslate2", source={"kind": "pypi-chunks", "module": "hostilechunk_part{n}",
+                                      "package": "hostilechunk-part{n}==1", "count": 2, "file": "chunked.gguf",
+                                      "size": len(whole), "sha256": hashlib.sha256(whole).hexdigest()}))
+    return ["--model", "chunked"]
+
+
+def hub_model_cut_short(tmp, monkeypatch):
+    import huggingface_hub
+
+    def interrupted(repo_id, *, local_dir, **kwargs):
+        (Path(local_dir) / "config.json").write_text("{}")
+        raise OSError("connection reset by peer")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", interrupted)
+    fake_catalogue(monkeypatch, ModelManifest(
+        name="hubby", description="", family="seq2seq", license="none", languages=("en", "zh", "fr"),
+        engine="ctranslate2", source={"kind": "hub", "repo": "example/hubby"}))
+    return ["--model", "hubby"]
+
+
+def not_sqlite(db):
+    db.write_bytes(b"these are not the droids" * 100)
+
+
+def newer_schema(db):
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 99")
+
+
+def corrupt_gguf(tmp, monkeypatch):
+    (tmp / "broken.gguf").write_bytes(b"GGUF" + b"\0" * 64)
+    return ["--model", str(tmp / "broken.gguf")]
+
+
+# (case, prepare the store file, extra arguments, what the error line says)
+BAD_SETUPS = [
+    ("store that is not SQLite", not_sqlite, None, "not a bitext store"),
+    ("store with a newer schema", newer_schema, None, "store schema version 99 is newer than this bitext supports"),
+    ("store on a read-only path", None, lambda tmp, mp: ["--db", "/proc/bitext-test.db"], "cannot open or create the store"),
+    ("unknown model", None, lambda tmp, mp: ["--model", "no-such-model"], "unknown model 'no-such-model'"),
+    ("unknown language", None, lambda tmp, mp: ["--to", "zh,tlh"], "unknown target language tlh; choose from: zh, fr"),
+    ("corrupt model file", None, corrupt_gguf, "cannot load model broken with transformers"),
+    ("missing model chunk", None, lambda tmp, mp: chunked_model(tmp, mp, missing=True),
+     "model chunked is not installed (missing hostilechunk-part2)"),
+    ("corrupted model chunk", None, lambda tmp, mp: chunked_model(tmp, mp, corrupt=True), "model chunked is corrupt"),
+    ("interrupted download", None, hub_model_cut_short,
+     "cannot download example/hubby from the Hugging Face Hub (connection reset by peer)"),
+]
+
+
+@pytest.mark.parametrize("case, prepare, extra, message", BAD_SETUPS, ids=[c[0] for c in BAD_SETUPS])
+def test_bad_setup_is_one_line_and_leaves_the_store_as_it_was(
+    case, prepare, extra, message, tiny_qwen, model_cache, tmp_path, monkeypatch
+):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    if prepare:
+        prepare(db)
+    before = db.read_bytes() if db.exists() else None
+    args = ["run", str(good), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
+            "--cache-dir", str(tmp_path / "cache" if extra else model_cache)]
+    args += extra(tmp_path, monkeypatch) if extra else []
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.output
+    if before is not None:
+        assert db.read_bytes() == before
+    elif db.exists():
+        assert store_bytes(db)["documents"] == []
