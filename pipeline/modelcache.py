@@ -370,8 +370,17 @@ def _hash_folder(path: Path) -> str:
 
 
 def load_transformers(files: ModelFiles, *, device: str = "cpu"):
-    """Load (model, tokenizer) with transformers, from a folder or a GGUF file."""
+    """Load (model, tokenizer) with transformers, from a folder or a GGUF file.
+
+    A GGUF file is checked against its sha256 first: nothing unverified is loaded.
+    """
     import transformers
+
+    if files.gguf_file and _hash_file(files.hf_dir / files.gguf_file) != files.identity:
+        raise ModelError(
+            f"{files.hf_dir / files.gguf_file}: checksum mismatch, the file changed since it was verified; "
+            f"delete it and run `bitext models prepare {files.name}`"
+        )
 
     kwargs = {"gguf_file": files.gguf_file} if files.gguf_file else {}
     model_class = (
@@ -394,8 +403,25 @@ def ctranslate2_dir(files: ModelFiles, *, cache_dir: Path, compute_type: str) ->
     return cache_dir / "ctranslate2" / f"{files.name}-{files.short_identity}-{compute_type}"
 
 
+CHECKSUMS_FILE = "bitext-checksums.json"  # in a converted folder: sha256 of its weights
+
+
 def is_converted(path: Path) -> bool:
-    return (path / "model.bin").is_file() and (path / "config.json").is_file()
+    return (path / "model.bin").is_file() and (path / CHECKSUMS_FILE).is_file()
+
+
+def verify_converted(path: Path, *, name: str) -> None:
+    """Check a converted model's weights against the checksums written at conversion."""
+    try:
+        expected = json.loads((path / CHECKSUMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        expected = {}
+    for filename, sha256 in expected.items() or {"model.bin": None}.items():
+        if sha256 is None or not (path / filename).is_file() or _hash_file(path / filename) != sha256:
+            raise ModelError(
+                f"{path}: converted model is corrupt ({filename} fails its checksum); delete the folder "
+                f"and run `bitext models prepare {name}`"
+            )
 
 
 def ensure_ctranslate2(
@@ -404,6 +430,7 @@ def ensure_ctranslate2(
     """Convert the model for CTranslate2 once; later calls return the cached folder."""
     target = ctranslate2_dir(files, cache_dir=cache_dir, compute_type=compute_type)
     if is_converted(target):
+        verify_converted(target, name=files.name)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
@@ -418,6 +445,7 @@ def ensure_ctranslate2(
         converter.convert(str(output), quantization=compute_type)
         # The engine tokenizes with the model's own tokenizer, saved beside the weights.
         tokenizer.save_pretrained(output)
+        (output / CHECKSUMS_FILE).write_text(json.dumps({"model.bin": _hash_file(output / "model.bin")}) + "\n")
         del model
         if target.exists():
             shutil.rmtree(target)

@@ -101,3 +101,28 @@ def test_local_folder_family_and_identity(tiny_qwen, tiny_marian, tmp_path):
     marian = resolve(str(tiny_marian), cache_dir=tmp_path)
     assert (qwen.family, marian.family) == ("causal-lm", "seq2seq")
     assert qwen.identity != marian.identity and len(qwen.identity) == 64
+
+
+def test_a_converted_model_that_changed_is_refused(tiny_marian, tmp_path):
+    from pipeline.modelcache import ensure_ctranslate2
+
+    files = resolve(str(tiny_marian), cache_dir=tmp_path)
+    folder = ensure_ctranslate2(files, cache_dir=tmp_path, compute_type="float32")
+    assert ensure_ctranslate2(files, cache_dir=tmp_path, compute_type="float32") == folder  # verified, reused
+    weights = folder / "model.bin"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="converted model is corrupt.*model.bin fails its checksum.*bitext models prepare"):
+        ensure_ctranslate2(files, cache_dir=tmp_path, compute_type="float32")
+
+
+def test_a_gguf_file_is_checked_before_it_is_loaded(tmp_path):
+    from pipeline.modelcache import load_transformers
+
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"GGUF" + b"\0" * 64)
+    files = resolve(str(path), cache_dir=tmp_path)
+    path.write_bytes(b"GGUF" + b"\1" * 64)
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        load_transformers(files)
