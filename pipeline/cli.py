@@ -345,21 +345,44 @@ def show(
 @app.command()
 def export(
     db: DbOption = Path("bitext.db"),
-    format: Annotated[str, typer.Option("--format", "-f", help="Output format: jsonl.")] = "jsonl",
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)] = Path("pairs.jsonl"),
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl, tsv, tmx (TMX 1.4b), moses (OUTPUT.en/.zh/.fr), parquet, md.")
+    ] = "jsonl",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write (for moses: the prefix of the files).", dir_okay=False)
+    ] = Path("pairs.jsonl"),
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable).")] = None,
+    to: Annotated[str, typer.Option("--to", help="Translations to include, comma-separated.")] = "zh,fr",
+    since: Annotated[
+        Optional[str], typer.Option("--since", help="Only documents translated at or after this date (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Export the stored sentence pairs as a parallel corpus.
 
-    Example: bitext export --db bitext.db --format jsonl -o pairs.jsonl
+    Example: bitext export --db bitext.db --format tmx -o corpus.tmx
     """
     from .export import export as export_pairs
+    from .runner import check_languages
     from .store import Store
 
-    with user_errors(), Store(db, create=False) as store:
-        ids = [store.find_document(d) for d in doc] if doc else None
-        count = export_pairs(store.iter_pairs(ids), format=format, output=output)
-    err.print(f"wrote {count} sentence pairs to {output}", highlight=False)
+    with user_errors():
+        langs = check_languages([lang.strip() for lang in to.split(",") if lang.strip()])
+        if since is not None and not _is_iso_date(since):
+            raise BitextError(f"--since {since!r}: give a date as YYYY-MM-DD (or an ISO date and time)")
+        with Store(db, create=False) as store:
+            ids = [store.find_document(d) for d in doc] if doc else None
+            count = export_pairs(store.iter_pairs(ids, since=since), format=format, output=output, langs=langs)
+    err.print(f"wrote {count} sentence pairs to {output}{'.*' if format == 'moses' else ''}", highlight=False)
+
+
+def _is_iso_date(text: str) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @models_app.command("list")

@@ -98,6 +98,7 @@ class PairRecord:
     source: str
     translations: dict[str, str]
     signatures: dict[str, str]
+    title: str = ""
 
 
 class Store:
@@ -341,14 +342,26 @@ class Store:
         latest = {lang: Signature.parse(signature) for lang, signature in rows}  # later rows win
         return sorted(latest.items())
 
-    def iter_pairs(self, doc_ids: Sequence[str] | None = None) -> Iterator[PairRecord]:
+    def iter_pairs(self, doc_ids: Sequence[str] | None = None, *, since: str | None = None) -> Iterator[PairRecord]:
         """Every stored sentence with its latest translations, document by document, all
-        from one snapshot of the store (a run writing meanwhile is not half seen)."""
-        with self.snapshot():
-            yield from self._pairs(doc_ids)
+        from one snapshot of the store (a run writing meanwhile is not half seen).
 
-    def _pairs(self, doc_ids: Sequence[str] | None) -> Iterator[PairRecord]:
-        for doc_id in doc_ids or [d.doc_id for d in self.documents()]:
+        ``since`` (an ISO date or time) keeps documents translated at or after it.
+        """
+        with self.snapshot():
+            yield from self._pairs(doc_ids, since)
+
+    def _pairs(self, doc_ids: Sequence[str] | None, since: str | None) -> Iterator[PairRecord]:
+        ids = doc_ids or [d.doc_id for d in self.documents()]
+        if since:
+            recent = {
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT DISTINCT doc_id FROM document_translations WHERE added_at >= ?", (since,)
+                )
+            }
+            ids = [doc_id for doc_id in ids if doc_id in recent]
+        for doc_id in ids:
             doc = self.load(doc_id)
             for sentence in doc.sentences:
                 yield PairRecord(
@@ -358,6 +371,7 @@ class Store:
                     source=sentence.text,
                     translations={lang: t.sentences[sentence.index] for lang, t in doc.translations.items()},
                     signatures={lang: str(t.signature) for lang, t in doc.translations.items()},
+                    title=doc.article.title,
                 )
 
 
