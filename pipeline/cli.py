@@ -385,6 +385,65 @@ def _is_iso_date(text: str) -> bool:
     return True
 
 
+@app.command("eval")
+def evaluate(
+    src: Annotated[Path, typer.Option("--src", help="Source sentences, one per line (English).", dir_okay=False)],
+    ref: Annotated[Path, typer.Option("--ref", help="Reference translations, one per line.", dir_okay=False)],
+    to: Annotated[str, typer.Option("--to", help="Target language: zh or fr.")],
+    hyp: Annotated[
+        Optional[Path], typer.Option("--hyp", help="Score these translations instead of translating.", dir_okay=False)
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="Model to translate with (as for run).")] = "qwen2.5-coder-1.5b-instruct",
+    engine: Annotated[str, typer.Option("--engine", help="ctranslate2 or transformers.")] = "ctranslate2",
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N lines.")] = None,
+    batch_size: Annotated[Optional[int], typer.Option("--batch-size", min=1, help="Sentences per batch.")] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Also write the translations here.", dir_okay=False)
+    ] = None,
+    cache_dir: CacheOption = None,
+) -> None:
+    """Translate a test set (or score --hyp) and print BLEU and chrF with sacrebleu signatures.
+
+    Example: bitext eval --src eng_Latn.devtest --ref zho_Hans.devtest --to zh --limit 100
+    """
+    import time
+
+    from .evaluate import read_lines, score
+    from .runner import SOURCE_LANGUAGE, check_languages
+
+    with user_errors():
+        (lang,) = check_languages([to.strip()])
+        references = read_lines(ref, limit=limit)
+        seconds = None
+        if hyp is not None:
+            hypotheses = read_lines(hyp, limit=limit)
+        else:
+            from .engines import create_engine
+            from .modelcache import resolve
+            from .translate import translate_texts
+
+            sources = read_lines(src, limit=limit)
+            cache = _cache_dir(cache_dir)
+            with _progress() as progress:
+                report = _model_progress(progress)
+                files = resolve(model, cache_dir=cache, lang=lang, progress=report)
+                translator = create_engine(engine, files, cache_dir=cache, batch_size=batch_size, progress=report)
+                task = progress.add_task("translating", total=len(sources))
+                started = time.perf_counter()
+                hypotheses = translate_texts(
+                    translator, sources, src=SOURCE_LANGUAGE, tgt=lang, memory={},
+                    on_done=lambda n: progress.advance(task, n),
+                ).texts
+                seconds = time.perf_counter() - started
+            out.print(f"translated by {translator.signature()}", highlight=False)
+            if output is not None:
+                output.write_text("".join(h.replace("\n", " ") + "\n" for h in hypotheses), encoding="utf-8")
+        scores = score(hypotheses, references, tgt=lang)
+    out.print(f"{scores.sentences} sentences, en->{lang}" + (f", {seconds:.1f} s" if seconds else ""), highlight=False)
+    out.print(f"BLEU {scores.bleu:.1f}  {scores.bleu_signature}", highlight=False)
+    out.print(f"chrF {scores.chrf:.1f}  {scores.chrf_signature}", highlight=False)
+
+
 @models_app.command("list")
 def models_list(cache_dir: CacheOption = None) -> None:
     """Show the model catalogue: what is installed and what is prepared.
