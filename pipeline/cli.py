@@ -356,6 +356,10 @@ def export(
     since: Annotated[
         Optional[str], typer.Option("--since", help="Only documents translated at or after this date (YYYY-MM-DD).")
     ] = None,
+    exclude_flagged: Annotated[
+        Optional[str],
+        typer.Option("--exclude-flagged", help="Drop pairs with quality flags: 'all', or names, e.g. 'repetition,chatter'."),
+    ] = None,
 ) -> None:
     """Export the stored sentence pairs as a parallel corpus.
 
@@ -369,9 +373,18 @@ def export(
         langs = check_languages([lang.strip() for lang in to.split(",") if lang.strip()])
         if since is not None and not _is_iso_date(since):
             raise BitextError(f"--since {since!r}: give a date as YYYY-MM-DD (or an ISO date and time)")
+        excluded = None
+        if exclude_flagged is not None:
+            from .quality import CHECKS
+
+            excluded = [] if exclude_flagged == "all" else [n.strip() for n in exclude_flagged.split(",") if n.strip()]
+            unknown = [n for n in excluded if n not in CHECKS]
+            if unknown:
+                raise BitextError(f"unknown flag {', '.join(unknown)}; choose 'all' or from: {', '.join(CHECKS)}")
         with Store(db, create=False) as store:
             ids = [store.find_document(d) for d in doc] if doc else None
-            count = export_pairs(store.iter_pairs(ids, since=since), format=format, output=output, langs=langs)
+            count = export_pairs(store.iter_pairs(ids, since=since), format=format, output=output, langs=langs,
+                                 exclude_flagged=excluded)
     err.print(f"wrote {count} sentence pairs to {output}{'.*' if format == 'moses' else ''}", highlight=False)
 
 
@@ -439,9 +452,19 @@ def evaluate(
             if output is not None:
                 output.write_text("".join(h.replace("\n", " ") + "\n" for h in hypotheses), encoding="utf-8")
         scores = score(hypotheses, references, tgt=lang)
+        from collections import Counter
+
+        from .quality import check_pair
+
+        sources_for_flags = read_lines(src, limit=limit)
+        flag_counts = Counter(
+            flag.name for s, h in zip(sources_for_flags, hypotheses) for flag in check_pair(s, h, tgt=lang)
+        )
     out.print(f"{scores.sentences} sentences, en->{lang}" + (f", {seconds:.1f} s" if seconds else ""), highlight=False)
     out.print(f"BLEU {scores.bleu:.1f}  {scores.bleu_signature}", highlight=False)
     out.print(f"chrF {scores.chrf:.1f}  {scores.chrf_signature}", highlight=False)
+    flagged = ", ".join(f"{name} {count}" for name, count in flag_counts.most_common()) or "none"
+    out.print(f"flags: {flagged}", highlight=False)
 
 
 @models_app.command("list")

@@ -77,6 +77,8 @@ class TranslatedText:
     sentences: tuple[str, ...]
     # Source texts too long for the model, and the number of pieces each was split into.
     pieces: dict[str, int] = field(default_factory=dict)
+    # Quality flags by source text: [(name, reason), ...] (see quality.py).
+    flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,15 @@ BCP47 = {"en": "en", "zh": "zh-Hans", "fr": "fr"}
 SOURCE = "en"
 
 
-def export(pairs: Iterable[PairRecord], *, format: str, output: str | Path, langs: list[str]) -> int:
-    """Write ``pairs`` to ``output`` in ``format``; returns the number of pairs written."""
+def export(
+    pairs: Iterable[PairRecord], *, format: str, output: str | Path, langs: list[str],
+    exclude_flagged: Iterable[str] | None = None,
+) -> int:
+    """Write ``pairs`` to ``output`` in ``format``; returns the number of pairs written.
+
+    ``exclude_flagged``: drop pairs whose translation into one of ``langs`` carries one of
+    these quality flags (an empty collection: any flag).
+    """
     if format not in EXPORTERS:
         raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}")
     module_name, function_name = EXPORTERS[format].split(":")
@@ -46,7 +53,16 @@ def export(pairs: Iterable[PairRecord], *, format: str, output: str | Path, lang
         raise BitextError(f"{output}: is a folder; give a file name with -o")
     if not output.parent.is_dir():
         raise BitextError(f"{output}: folder {output.parent} does not exist")
+    if exclude_flagged is not None:
+        pairs = _without_flags(pairs, langs, set(exclude_flagged))
     return writer(pairs, output, langs)
+
+
+def _without_flags(pairs: Iterable[PairRecord], langs: list[str], names: set[str]) -> Iterator[PairRecord]:
+    for pair in pairs:
+        found = {name for lang in langs for name, _ in pair.flags.get(lang, [])}
+        if not (found & names if names else found):
+            yield pair
 
 
 @contextmanager
@@ -82,6 +98,7 @@ def write_jsonl(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
                 "en": pair.source,
                 **{lang: pair.translations.get(lang, "") for lang in langs},
                 "signatures": {lang: pair.signatures[lang] for lang in langs if lang in pair.signatures},
+                "flags": {lang: [{"name": n, "reason": r} for n, r in pair.flags[lang]] for lang in langs if pair.flags.get(lang)},
             }
             out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
             count += 1
@@ -153,6 +170,7 @@ def write_tmx(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> in
         for pair in pairs:
             props = [("x-doc-id", pair.doc_id), ("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
             props += [(f"x-signature-{BCP47[lang]}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
+            props += [(f"x-flags-{BCP47[lang]}", ",".join(n for n, _ in pair.flags[lang])) for lang in langs if pair.flags.get(lang)]
             lines = [f"    <tu srclang=\"en\">"]
             lines += [f"      <prop type={quoteattr(kind)}>{escape(value)}</prop>" for kind, value in props]
             for lang, text in ((SOURCE, pair.source), *((lang, pair.translations.get(lang, "")) for lang in langs)):

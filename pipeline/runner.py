@@ -97,6 +97,7 @@ def process_article(
         )
         translated += result.engine_calls
         outputs = result.texts
-        translations.append(TranslatedText(lang, signature, outputs[0], tuple(outputs[1:]), result.pieces))
+        flags = {source: [(f.name, f.reason) for f in found] for source, found in result.flags.items() if found}
+        translations.append(TranslatedText(lang, signature, outputs[0], tuple(outputs[1:]), result.pieces, flags))
     store.save(align(article, sentences, translations))
     return ArticleResult(article.source, article.doc_id, article.title, len(sentences), translated, False)

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -58,6 +58,7 @@ CREATE TABLE translations (
     text        TEXT NOT NULL,
     added_at    TEXT NOT NULL,
     pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model
+    flags       TEXT NOT NULL DEFAULT '[]', -- JSON [[name, reason], ...] from quality.py
     UNIQUE (source, lang, signature_id)
 );
 CREATE TABLE document_translations (
@@ -74,6 +75,7 @@ MIGRATIONS = {
     1: [
         "ALTER TABLE translations ADD COLUMN pieces INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE documents ADD COLUMN url TEXT",
+        "ALTER TABLE translations ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'",
     ],
 }
 
@@ -99,6 +101,7 @@ class PairRecord:
     translations: dict[str, str]
     signatures: dict[str, str]
     title: str = ""
+    flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # lang -> [(name, reason)]
 
 
 class Store:
@@ -216,10 +219,11 @@ class Store:
                 sources = [article.title, *(s.text for s in doc.sentences)]
                 targets = [translated.title, *translated.sentences]
                 conn.executemany(
-                    "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [
-                        (source, lang, signature_id, target, now, translated.pieces.get(source, 1))
+                        (source, lang, signature_id, target, now, translated.pieces.get(source, 1),
+                         json.dumps(translated.flags.get(source, []), ensure_ascii=False))
                         for source, target in zip(sources, targets)
                     ],
                 )
@@ -229,16 +233,20 @@ class Store:
                     (doc.doc_id, lang, signature_id, now),
                 )
 
-    def remember(self, pairs: Iterable[tuple[str, str, int]], *, lang: str, signature: Signature) -> None:
-        """Add (source, translation, pieces) to the translation memory in one transaction,
-        as soon as a batch is translated: work done before a crash is not lost."""
+    def remember(self, pairs: Iterable[tuple], *, lang: str, signature: Signature) -> None:
+        """Add (source, translation, pieces, flags) to the translation memory in one
+        transaction, as soon as a batch is translated: work done before a crash is not lost."""
         now = _now()
         with self.atomic() as conn:
             signature_id = self._signature_id(signature)
             conn.executemany(
-                "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(source, lang, signature_id, text, now, pieces) for source, text, pieces in pairs],
+                "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    (source, lang, signature_id, text, now, pieces,
+                     json.dumps([(f.name, f.reason) for f in flags], ensure_ascii=False))
+                    for source, text, pieces, flags in pairs
+                ],
             )
 
     def _signature_id(self, signature: Signature) -> int:
@@ -253,10 +261,10 @@ class Store:
 
     def remembered(self, sources: Iterable[str], *, lang: str, signature: Signature) -> dict[str, str]:
         """Translations already in memory for these sources, language and signature."""
-        return {source: text for source, (text, _) in self._memory(sources, lang, signature).items()}
+        return {source: text for source, (text, _, _) in self._memory(sources, lang, signature).items()}
 
-    def _memory(self, sources: Iterable[str], lang: str, signature: Signature) -> dict[str, tuple[str, int]]:
-        found: dict[str, tuple[str, int]] = {}
+    def _memory(self, sources: Iterable[str], lang: str, signature: Signature) -> dict[str, tuple[str, int, list]]:
+        found: dict[str, tuple[str, int, list]] = {}
         row = self.conn.execute("SELECT id FROM signatures WHERE signature = ?", (str(signature),)).fetchone()
         if row is None:
             return found
@@ -264,12 +272,12 @@ class Store:
         for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for source, text, pieces in self.conn.execute(
-                f"SELECT source, text, pieces FROM translations"
+            for source, text, pieces, flags in self.conn.execute(
+                f"SELECT source, text, pieces, flags FROM translations"
                 f" WHERE lang = ? AND signature_id = ? AND source IN ({marks})",
                 (lang, row[0], *chunk),
             ):
-                found[source] = (text, pieces)
+                found[source] = (text, pieces, [tuple(flag) for flag in json.loads(flags)])
         return found
 
     def is_translated(self, doc_id: str, *, lang: str, signature: Signature) -> bool:
@@ -327,9 +335,10 @@ class Store:
         for lang, signature in self._latest_signatures(doc_id):
             memory = self._memory([title, *(s.text for s in sentences)], lang, signature)
             translations[lang] = TranslatedText(
-                lang=lang, signature=signature, title=memory.get(title, ("", 1))[0],
-                sentences=tuple(memory.get(s.text, ("", 1))[0] for s in sentences),
-                pieces={source: pieces for source, (_, pieces) in memory.items() if pieces > 1},
+                lang=lang, signature=signature, title=memory.get(title, ("", 1, []))[0],
+                sentences=tuple(memory.get(s.text, ("", 1, []))[0] for s in sentences),
+                pieces={source: pieces for source, (_, pieces, _) in memory.items() if pieces > 1},
+                flags={source: flags for source, (_, _, flags) in memory.items() if flags},
             )
         return AlignedDocument(article=article, sentences=sentences, translations=translations)
 
@@ -372,6 +381,9 @@ class Store:
                     translations={lang: t.sentences[sentence.index] for lang, t in doc.translations.items()},
                     signatures={lang: str(t.signature) for lang, t in doc.translations.items()},
                     title=doc.article.title,
+                    flags={
+                        lang: t.flags[sentence.text] for lang, t in doc.translations.items() if sentence.text in t.flags
+                    },
                 )
 
 

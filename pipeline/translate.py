@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .cleanup import clean_translation
 from .engines import Engine
+from .quality import Flag, check_pair
 
 CHUNK = 32  # texts handed to the engine at once, so progress moves during long articles
 
@@ -36,6 +37,7 @@ class Translated:
     texts: list[str]  # one cleaned translation per input text
     engine_calls: int  # distinct texts the engine translated (the rest came from memory)
     pieces: dict[str, int]  # source text -> pieces it was split into, where more than 1
+    flags: dict[str, list[Flag]]  # source text -> quality flags, for the texts translated now
 
 
 def translate_texts(
@@ -46,13 +48,13 @@ def translate_texts(
     tgt: str,
     memory: dict[str, str],
     on_done: Callable[[int], None] = lambda n: None,
-    remember: Callable[[list[tuple[str, str, int]]], None] = lambda pairs: None,
+    remember: Callable[[list[tuple[str, str, int, list[Flag]]]], None] = lambda pairs: None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Translated:
     """Translate ``texts`` (each distinct text once), taking known ones from ``memory``.
 
     ``on_done(n)`` is called as each group of ``n`` texts is finished, and ``remember``
-    with its (source, translation, pieces), so a store can keep them at once.
+    with its (source, translation, pieces, flags), so a store can keep them at once.
     ``should_stop()`` is asked before each group; if true, ``Interrupted`` is raised.
     """
     known = dict(memory)
@@ -62,6 +64,7 @@ def translate_texts(
     missing = [text for text in dict.fromkeys(texts) if text not in known]
     fits = getattr(engine, "fits", None)
     pieces: dict[str, int] = {}
+    flags: dict[str, list[Flag]] = {}
     for start in range(0, len(missing), CHUNK):
         if should_stop():
             raise Interrupted("stopped between batches")
@@ -74,10 +77,11 @@ def translate_texts(
             known[text] = ("" if tgt == "zh" else " ").join(cleaned)
             if len(parts[text]) > 1:
                 pieces[text] = len(parts[text])
-        remember([(text, known[text], pieces.get(text, 1)) for text in chunk])
+            flags[text] = check_pair(text, known[text], tgt=tgt)
+        remember([(text, known[text], pieces.get(text, 1), flags[text]) for text in chunk])
         finished = set(chunk)
         on_done(sum(1 for text in texts if text in finished))
-    return Translated([known[text] for text in texts], len(missing), pieces)
+    return Translated([known[text] for text in texts], len(missing), pieces, flags)
 
 
 def split_to_fit(text: str, fits: Callable[[str], bool]) -> list[str]:

@@ -42,8 +42,17 @@ def document_view(doc: AlignedDocument) -> Group:
         if previous_paragraph is not None and sentence.paragraph != previous_paragraph:
             table.add_section()  # a rule between paragraphs
         previous_paragraph = sentence.paragraph
-        table.add_row(str(sentence.index), sentence.text, *(doc.translations[l].sentences[sentence.index] for l in langs))
+        table.add_row(str(sentence.index), sentence.text, *(_cell(doc, l, sentence.text, sentence.index) for l in langs))
     return Group(header, meta, models, table)
+
+
+def _cell(doc: AlignedDocument, lang: str, source: str, index: int) -> Text:
+    """A translation, with its quality flags marked under it."""
+    translated = doc.translations[lang]
+    cell = Text(translated.sentences[index])
+    for name, reason in translated.flags.get(source, []):
+        cell.append(f"\n⚑ {name}: {reason}", style="yellow")
+    return cell
 
 
 def document_list(documents: list[DocumentSummary]) -> Table:

@@ -140,7 +140,8 @@ def test_version_1_store_is_migrated(tmp_path):
 
         conn.executescript(store_module.SCHEMA.replace(
             "    pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model\n", ""
-        ).replace("    url         TEXT,\n", ""))
+        ).replace("    url         TEXT,\n", "").replace(
+            "    flags       TEXT NOT NULL DEFAULT '[]', -- JSON [[name, reason], ...] from quality.py\n", ""))
         conn.execute("PRAGMA user_version = 1")
     with Store(path) as store:
         store.save(aligned())
