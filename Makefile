@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 TORCH  := torch==2.13.0
 EXAMPLE := examples/riverside-library-2026-11-20.txt
 
-.PHONY: example test setup clean
+.PHONY: example test setup browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +20,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet $(TORCH) -e '.[model,test,bench]'
 	touch $@
 
+# The reading-page tests open pages in Debian's Chromium (with a CJK font for screenshots).
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei >/dev/null)
+
 setup: $(VENV)/.installed
 
 example: setup
 	$(BIN)/bitext run $(EXAMPLE) --to zh,fr --db bitext.db
 	$(BIN)/bitext show --db bitext.db
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -346,10 +346,15 @@ def show(
 def export(
     db: DbOption = Path("bitext.db"),
     format: Annotated[
-        str, typer.Option("--format", "-f", help="jsonl, tsv, tmx (TMX 1.4b), moses (OUTPUT.en/.zh/.fr), parquet, md.")
+        str,
+        typer.Option(
+            "--format", "-f",
+            help="jsonl, tsv, tmx (TMX 1.4b), moses (OUTPUT.en/.zh/.fr), parquet, md, or html (a reading page "
+            "per document and an index, in the folder given by -o).",
+        ),
     ] = "jsonl",
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="File to write (for moses: the prefix of the files).", dir_okay=False)
+        Path, typer.Option("--output", "-o", help="File to write (moses: the files' prefix; html: a folder).")
     ] = Path("pairs.jsonl"),
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable).")] = None,
     to: Annotated[str, typer.Option("--to", help="Translations to include, comma-separated.")] = "zh,fr",
@@ -383,6 +388,16 @@ def export(
                 raise BitextError(f"unknown flag {', '.join(unknown)}; choose 'all' or from: {', '.join(CHECKS)}")
         with Store(db, create=False) as store:
             ids = [store.find_document(d) for d in doc] if doc else None
+            if format == "html":
+                from .reading import write_site
+
+                if output.exists() and not output.is_dir():
+                    raise BitextError(f"{output}: html export writes a folder; give a folder name with -o")
+                with store.snapshot():
+                    documents = [store.load(d) for d in ids or [s.doc_id for s in store.documents()]]
+                pages = write_site(documents, output, langs=langs)
+                err.print(f"wrote {pages} reading pages and index.html to {output}/", highlight=False)
+                return
             count = export_pairs(store.iter_pairs(ids, since=since), format=format, output=output, langs=langs,
                                  exclude_flagged=excluded)
     err.print(f"wrote {count} sentence pairs to {output}{'.*' if format == 'moses' else ''}", highlight=False)

@@ -45,7 +45,7 @@ def export(
     these quality flags (an empty collection: any flag).
     """
     if format not in EXPORTERS:
-        raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}")
+        raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}, html")
     module_name, function_name = EXPORTERS[format].split(":")
     writer = getattr(importlib.import_module(module_name), function_name)
     output = Path(output)
