@@ -15,7 +15,8 @@ from dataclasses import dataclass
 HAN = re.compile(r"[\u3400-\u9fff]")
 LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
 NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
-CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+# Two or more capitalised words in a row: a person, place or organisation name.
+NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 CHATTER = re.compile(
     r"here(?:'s| is) (?:the|your|my) translation|translation\s*:|translated text|i hope this|"
     r"\bnote\s*:|as an ai|以下是|翻译如下|译文[:：]|voici la traduction|traduction\s*:",
@@ -70,9 +71,14 @@ def check_pair(source: str, target: str, *, tgt: str) -> list[Flag]:
     if missing:
         flags.append(Flag("missing_numbers", f"not in the translation: {', '.join(missing)}"))
     if tgt != "zh":  # names are transliterated in Chinese, so only Latin-script targets are checked
-        first = source.split()[0] if source.split() else ""
-        names = [w for w in dict.fromkeys(CAPITALISED.findall(source)) if w != first and w not in _COMMON_CAPITALISED]
-        lost = [n for n in names if n.lower() not in text.lower()]
+        # A name is lost when none of its words (leaving out titles and sentence openers)
+        # appears in the translation: "Stanford University" -> "l'université de Stanford" is kept.
+        lowered = text.lower()
+        lost = []
+        for name in dict.fromkeys(NAME.findall(source)):
+            words = [w for w in name.split() if w not in _COMMON_CAPITALISED]
+            if words and not any(w.lower() in lowered for w in words):
+                lost.append(name)
         if lost:
             flags.append(Flag("missing_names", f"not in the translation: {', '.join(lost)}"))
     if CHATTER.search(text):
