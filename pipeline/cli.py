@@ -365,6 +365,11 @@ def export(
         Optional[str],
         typer.Option("--exclude-flagged", help="Drop pairs with quality flags: 'all', or names, e.g. 'repetition,chatter'."),
     ] = None,
+    min_quality: Annotated[
+        Optional[float],
+        typer.Option("--min-quality", min=0.0, max=1.0,
+                     help="Drop pairs below this quality: 1 = no flag, 0.8 weak hint, 0.5 likely error, 0 unusable."),
+    ] = None,
 ) -> None:
     """Export the stored sentence pairs as a parallel corpus.
 
@@ -399,7 +404,7 @@ def export(
                 err.print(f"wrote {pages} reading pages and index.html to {output}/", highlight=False)
                 return
             count = export_pairs(store.iter_pairs(ids, since=since), format=format, output=output, langs=langs,
-                                 exclude_flagged=excluded)
+                                 exclude_flagged=excluded, min_quality=min_quality)
     err.print(f"wrote {count} sentence pairs to {output}{'.*' if format == 'moses' else ''}", highlight=False)
 
 

@@ -38,11 +38,13 @@ SOURCE = "en"
 def export(
     pairs: Iterable[PairRecord], *, format: str, output: str | Path, langs: list[str],
     exclude_flagged: Iterable[str] | None = None,
+    min_quality: float | None = None,
 ) -> int:
     """Write ``pairs`` to ``output`` in ``format``; returns the number of pairs written.
 
     ``exclude_flagged``: drop pairs whose translation into one of ``langs`` carries one of
-    these quality flags (an empty collection: any flag).
+    these quality flags (an empty collection: any flag). ``min_quality``: drop pairs whose
+    translation into one of ``langs`` scores below it (``quality.quality``).
     """
     if format not in EXPORTERS:
         raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}, html")
@@ -55,7 +57,17 @@ def export(
         raise BitextError(f"{output}: folder {output.parent} does not exist")
     if exclude_flagged is not None:
         pairs = _without_flags(pairs, langs, set(exclude_flagged))
+    if min_quality is not None:
+        pairs = _at_least(pairs, langs, min_quality)
     return writer(pairs, output, langs)
+
+
+def _at_least(pairs: Iterable[PairRecord], langs: list[str], threshold: float) -> Iterator[PairRecord]:
+    from .quality import quality
+
+    for pair in pairs:
+        if all(quality(name for name, _ in pair.flags.get(lang, [])) >= threshold for lang in langs):
+            yield pair
 
 
 def _without_flags(pairs: Iterable[PairRecord], langs: list[str], names: set[str]) -> Iterator[PairRecord]:

@@ -36,6 +36,18 @@ class Flag:
 CHECKS = ("empty", "wrong_language", "traditional", "untranslated", "repetition", "length_ratio",
           "missing_numbers", "missing_names", "chatter")
 
+# What each flag leaves of a pair's quality, from 1 (no flag) down to 0: a pair is as good
+# as its worst flag. Unusable output scores 0; a likely error 0.5; a weak hint 0.8.
+QUALITY = {
+    "empty": 0.0, "wrong_language": 0.0, "untranslated": 0.0, "repetition": 0.0, "chatter": 0.2,
+    "traditional": 0.5, "length_ratio": 0.5, "missing_numbers": 0.5, "missing_names": 0.8,
+}
+
+
+def quality(flag_names) -> float:
+    """A pair's quality from its flags' names: 1.0 without flags, else its worst flag's level."""
+    return min((QUALITY[name] for name in flag_names), default=1.0)
+
 
 def check_pair(source: str, target: str, *, tgt: str) -> list[Flag]:
     """The flags a (source, translation) pair raises, in ``CHECKS`` order."""

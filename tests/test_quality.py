@@ -44,8 +44,11 @@ def test_each_planted_defect_is_flagged_with_a_reason(name, lang, target):
     assert all(flag.reason for flag in flags)
 
 
-def test_every_check_is_planted():
-    assert {name for name, _, _ in PLANTED} == set(CHECKS)
+def test_every_check_is_planted_and_has_a_quality_level():
+    from pipeline.quality import QUALITY, quality
+
+    assert {name for name, _, _ in PLANTED} == set(CHECKS) == set(QUALITY)
+    assert quality([]) == 1.0 and quality(["missing_names", "length_ratio"]) == 0.5
 
 
 def test_flags_are_stored_shown_and_filtered(tmp_path):
@@ -70,6 +73,10 @@ def test_flags_are_stored_shown_and_filtered(tmp_path):
     assert "flags" not in records[1] or records[1]["flags"] == {}
     for option, kept in (("all", 1), ("chatter", 1), ("traditional", 2)):
         result = runner.invoke(app, ["export", "--db", str(db), "-o", str(out), "--exclude-flagged", option])
+        assert result.exit_code == 0, result.output
+        assert len(out.read_text(encoding="utf-8").splitlines()) == kept
+    for threshold, kept in (("1", 1), ("0.1", 1), ("0", 2)):
+        result = runner.invoke(app, ["export", "--db", str(db), "-o", str(out), "--min-quality", threshold])
         assert result.exit_code == 0, result.output
         assert len(out.read_text(encoding="utf-8").splitlines()) == kept
     zh_only = runner.invoke(app, ["export", "--db", str(db), "-o", str(out), "--to", "zh", "--exclude-flagged", "all"])
