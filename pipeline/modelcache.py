@@ -404,6 +404,15 @@ def ctranslate2_dir(files: ModelFiles, *, cache_dir: Path, compute_type: str) ->
 
 
 CHECKSUMS_FILE = "bitext-checksums.json"  # in a converted folder: sha256 of its weights
+TOKENIZER_FOLDER = "tokenizer"
+
+
+def converted_tokenizer(path: Path):
+    """The tokenizer saved with a converted model (older conversions kept it beside the weights)."""
+    import transformers
+
+    folder = path / TOKENIZER_FOLDER
+    return transformers.AutoTokenizer.from_pretrained(folder if folder.is_dir() else path)
 
 
 def is_converted(path: Path) -> bool:
@@ -443,8 +452,10 @@ def ensure_ctranslate2(
         converter = _converter_for(model, tokenizer, config_dir)
         output = staging / "model"
         converter.convert(str(output), quantization=compute_type)
-        # The engine tokenizes with the model's own tokenizer, saved beside the weights.
-        tokenizer.save_pretrained(output)
+        # The engine tokenizes with the model's own tokenizer, saved beside the weights in
+        # a folder of its own (next to CTranslate2's config.json, transformers would take
+        # that file for the model's and warn about a Mistral tokenizer).
+        tokenizer.save_pretrained(output / TOKENIZER_FOLDER)
         (output / CHECKSUMS_FILE).write_text(json.dumps({"model.bin": _hash_file(output / "model.bin")}) + "\n")
         del model
         if target.exists():

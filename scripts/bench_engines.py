@@ -70,7 +70,13 @@ def child(args) -> dict:
     import torch
 
     from pipeline.engines.base import prompt_ids
-    from pipeline.modelcache import default_cache_dir, ensure_ctranslate2, load_transformers, resolve
+    from pipeline.modelcache import (
+        converted_tokenizer,
+        default_cache_dir,
+        ensure_ctranslate2,
+        load_transformers,
+        resolve,
+    )
 
     cache = default_cache_dir()
     if args.model == "opus":
@@ -84,10 +90,9 @@ def child(args) -> dict:
         model, tokenizer = load_transformers(files)
     else:
         import ctranslate2
-        import transformers
 
         folder = ensure_ctranslate2(files, cache_dir=cache, compute_type=args.compute)
-        tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
+        tokenizer = converted_tokenizer(folder)
         model_class = ctranslate2.Translator if files.family == "seq2seq" else ctranslate2.Generator
         model = model_class(str(folder), compute_type=args.compute)
     load_s = time.perf_counter() - started

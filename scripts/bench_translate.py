@@ -34,11 +34,9 @@ def read_lines(folder: Path, lang: str, count: int) -> list[str]:
 
 def run_one(args) -> dict:
     """Child process: one engine configuration, all target languages."""
-    import transformers
-
     from pipeline.cleanup import clean_translation
     from pipeline.engines import create_engine
-    from pipeline.modelcache import default_cache_dir, ensure_ctranslate2, resolve
+    from pipeline.modelcache import converted_tokenizer, default_cache_dir, ensure_ctranslate2, resolve
 
     cache = default_cache_dir()
     files = resolve(args.model, cache_dir=cache)
@@ -46,7 +44,7 @@ def run_one(args) -> dict:
     engine = create_engine(args.engine, files, cache_dir=cache, batch_size=args.one, threads=args.threads)
     engine.translate(["Warm-up."], src="en", tgt="zh")  # loads the model
     load_s = time.perf_counter() - started
-    tokenizer = transformers.AutoTokenizer.from_pretrained(ensure_ctranslate2(files, cache_dir=cache))
+    tokenizer = converted_tokenizer(ensure_ctranslate2(files, cache_dir=cache))
     sources = read_lines(args.flores, "en", args.sentences)
     result = {"batch_size": args.one, "load_s": load_s, "langs": {}}
     for lang in args.langs:

@@ -22,14 +22,12 @@ class CTranslate2Engine(EngineBase):
     default_compute_type = "int8"
 
     def _load_model(self):
-        import transformers
-
-        from ..modelcache import ensure_ctranslate2
+        from ..modelcache import converted_tokenizer, ensure_ctranslate2
 
         model_dir = ensure_ctranslate2(
             self.files, cache_dir=self.cache_dir, compute_type=self.compute_type, progress=self.progress
         )
-        tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+        tokenizer = converted_tokenizer(model_dir)
         model_class = ctranslate2.Translator if self.files.family == "seq2seq" else ctranslate2.Generator
         try:
             model = model_class(
