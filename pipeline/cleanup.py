@@ -76,7 +76,7 @@ def normalize_chinese(text: str) -> str:
     text = re.sub(rf"(?<=[{CJK}])\s*[,;:?!]\s*", full_width, text)
     text = re.sub(rf"\s*[,;:?!]\s*(?=[{CJK}])", full_width, text)
     text = re.sub(rf"\s*\(\s*(?=[^()]*[{CJK}][^()]*\))", "（", text)
-    text = re.sub(rf"(?<=（)([^()）]*)\s*\)", r"\1）", text)
+    text = re.sub(r"(?<=（)([^()）]*)\s*\)", r"\1）", text)
     # A full stop after a Chinese character (or closing mark) ends the sentence.
     text = re.sub(rf"(?<=[{CJK}”’）])\s*\.(?!\d)", "。", text)
     text = re.sub(r"([，。；：？！、）])\s+", r"\1", text)  # full-width marks carry their own space

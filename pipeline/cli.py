@@ -478,7 +478,7 @@ def evaluate(
 
         sources_for_flags = read_lines(src, limit=limit)
         flag_counts = Counter(
-            flag.name for s, h in zip(sources_for_flags, hypotheses) for flag in check_pair(s, h, tgt=lang)
+            flag.name for s, h in zip(sources_for_flags, hypotheses, strict=True) for flag in check_pair(s, h, tgt=lang)
         )
     out.print(f"{scores.sentences} sentences, en->{lang}" + (f", {seconds:.1f} s" if seconds else ""), highlight=False)
     out.print(f"BLEU {scores.bleu:.1f}  {scores.bleu_signature}", highlight=False)

@@ -183,7 +183,7 @@ def write_tmx(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> in
             props = [("x-doc-id", pair.doc_id), ("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
             props += [(f"x-signature-{BCP47[lang]}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
             props += [(f"x-flags-{BCP47[lang]}", ",".join(n for n, _ in pair.flags[lang])) for lang in langs if pair.flags.get(lang)]
-            lines = [f"    <tu srclang=\"en\">"]
+            lines = ["    <tu srclang=\"en\">"]
             lines += [f"      <prop type={quoteattr(kind)}>{escape(value)}</prop>" for kind, value in props]
             for lang, text in ((SOURCE, pair.source), *((lang, pair.translations.get(lang, "")) for lang in langs)):
                 lines.append(f"      <tuv xml:lang={quoteattr(BCP47[lang])}><seg>{escape(_xml_text(text))}</seg></tuv>")

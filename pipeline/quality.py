@@ -134,4 +134,4 @@ def _traditional(text: str) -> str:
     from .cleanup import _to_simplified
 
     simplified = _to_simplified(text)
-    return "".join(dict.fromkeys(a for a, b in zip(text, simplified) if a != b))
+    return "".join(dict.fromkeys(a for a, b in zip(text, simplified, strict=False) if a != b))

@@ -224,7 +224,7 @@ class Store:
                     [
                         (source, lang, signature_id, target, now, translated.pieces.get(source, 1),
                          json.dumps(translated.flags.get(source, []), ensure_ascii=False))
-                        for source, target in zip(sources, targets)
+                        for source, target in zip(sources, targets, strict=True)
                     ],
                 )
                 conn.execute(

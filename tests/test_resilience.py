@@ -1,6 +1,5 @@
 """Kills, Ctrl-C and concurrent runs, for real: `bitext run` in subprocesses on tiny models."""
 
-import os
 import signal
 import sqlite3
 import subprocess

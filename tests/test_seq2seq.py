@@ -1,6 +1,5 @@
 """Seq2seq families: the target language reaches the model, long input, the catalogue, the Hub."""
 
-import json
 import os
 import sqlite3
 import subprocess

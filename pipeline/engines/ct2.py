@@ -65,7 +65,7 @@ class CTranslate2Engine(EngineBase):
                 include_prompt_in_result=False,
                 end_token=stop_token_ids(tokenizer),
             )
-            for i, output in zip(batch, outputs):
+            for i, output in zip(batch, outputs, strict=True):
                 results[i] = tokenizer.decode(output.sequences_ids[0], skip_special_tokens=True)
         return results
 
@@ -82,7 +82,7 @@ class CTranslate2Engine(EngineBase):
                 beam_size=self.beam_size,
                 max_decoding_length=self.max_new_tokens,
             )
-            for i, output in zip(batch, outputs):
+            for i, output in zip(batch, outputs, strict=True):
                 tokens = output.hypotheses[0]
                 if target_prefix and tokens[:1] == target_prefix:
                     tokens = tokens[1:]

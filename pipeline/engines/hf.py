@@ -69,7 +69,7 @@ class TransformersEngine(EngineBase):
             )
             if prompt_is_output_prefix:
                 generated = generated[:, encoded["input_ids"].shape[1] :]
-            for i, ids in zip(batch, generated):
+            for i, ids in zip(batch, generated, strict=True):
                 ids = ids.tolist()
                 if drop_leading is not None and drop_leading in ids[:2]:
                     ids.pop(ids.index(drop_leading))
