@@ -188,7 +188,7 @@ def run(
     Example: bitext run examples/*.txt --to zh,fr --db bitext.db
     """
     from .engines import create_engine
-    from .modelcache import resolve
+    from .modelcache import resolve_languages
     from .runner import check_languages, process_article
     from .translate import Interrupted
     from .store import Store
@@ -204,10 +204,9 @@ def run(
         inputs = list(expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None))
         with Store(db) as store, _progress() as progress:
             report = _model_progress(progress)
-            # A catalogue entry may name a different model per target language.
+            # One engine per distinct model (a catalogue entry may name one per language).
             engines, by_identity = {}, {}
-            for lang in langs:
-                files = resolve(model, cache_dir=cache, lang=lang, progress=report)
+            for lang, files in resolve_languages(model, langs, cache_dir=cache, progress=report).items():
                 if files.identity not in by_identity:
                     by_identity[files.identity] = create_engine(
                         engine, files, cache_dir=cache, device=device, threads=threads,
@@ -522,16 +521,13 @@ def models_prepare(
 
     Example: bitext models prepare qwen2.5-coder-1.5b-instruct
     """
-    from .modelcache import catalogue, ensure_ctranslate2, resolve
+    from .modelcache import ensure_ctranslate2, resolve_languages
 
     cache = _cache_dir(cache_dir)
-    manifest = catalogue().get(name)
-    langs = manifest.target_languages if manifest else (None,)
     ready = {}
     with user_errors(), _progress() as progress:
         report = _model_progress(progress)
-        for lang in langs:  # a manifest may name one model per target language
-            files = resolve(name, cache_dir=cache, lang=lang, progress=report)
+        for files in resolve_languages(name, None, cache_dir=cache, progress=report).values():
             if files.identity not in ready:
                 ready[files.identity] = (
                     files.name, ensure_ctranslate2(files, cache_dir=cache, compute_type=compute_type, progress=report)

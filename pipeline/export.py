@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -145,23 +145,9 @@ def write_moses(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
 
 @contextmanager
 def _many(paths: dict[str, Path]) -> Iterator[dict]:
-    """Several atomic files that appear together (all or none)."""
-    handles, names = {}, {}
-    try:
-        for lang, path in paths.items():
-            handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)
-            handles[lang], names[lang] = handle, handle.name
-        yield handles
-        for handle in handles.values():
-            handle.close()
-        for lang, path in paths.items():
-            os.replace(names[lang], path)
-    except OSError as error:
-        raise BitextError(f"{next(iter(paths.values())).parent}: cannot write ({error.strerror})") from None
-    finally:
-        for lang, handle in handles.items():
-            handle.close()
-            Path(names[lang]).unlink(missing_ok=True)
+    """Several atomic files that appear together: an error inside leaves none of them."""
+    with ExitStack() as stack:
+        yield {lang: stack.enter_context(atomic_file(path)) for lang, path in paths.items()}
 
 
 def write_tmx(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:

@@ -17,7 +17,7 @@ import re
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -132,6 +132,20 @@ def resolve(
         f"unknown model {name_or_path!r}; choose one of: {', '.join(models)}, "
         "or give a Hugging Face Hub id (owner/name) or the path of a model folder or .gguf file"
     )
+
+
+def resolve_languages(
+    name_or_path: str, langs: Sequence[str] | None, *, cache_dir: Path, progress: Progress = no_progress
+) -> dict[str | None, ModelFiles]:
+    """Model files per target language: a manifest may name a different model for each.
+
+    ``langs`` None means every target language of a catalogue model (or, for a path or a
+    Hub id, its one model, under the key None).
+    """
+    if langs is None:
+        manifest = catalogue().get(name_or_path)
+        langs = manifest.target_languages if manifest else (None,)
+    return {lang: resolve(name_or_path, cache_dir=cache_dir, lang=lang, progress=progress) for lang in langs}
 
 
 def _from_manifest(manifest: ModelManifest, *, lang: str | None, cache_dir: Path, progress: Progress) -> ModelFiles:
