@@ -1,1 +1,1 @@
-"""The model catalogue: one TOML manifest per model (installed as pipeline.catalogue)."""
+"""The model catalogue: one TOML manifest per model (installed as pipeline.model.manifests)."""

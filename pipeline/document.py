@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Article:
         """The body text; sentence offsets point into this string."""
         return "\n\n".join(self.paragraphs)
 
-    @property
+    @cached_property
     def doc_id(self) -> str:
         """A stable id from the content, so the same article is recognised again."""
         digest = hashlib.sha256(f"{self.title}\n\n{self.body}".encode()).hexdigest()
@@ -68,17 +69,31 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A quality check's finding on a pair: its name (see quality.CHECKS) and why, in words."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translated text, as the translation memory keeps it."""
+
+    source: str
+    text: str
+    pieces: int = 1  # > 1: the source was too long for the model and translated in pieces
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass(frozen=True)
 class TranslatedText:
     """Translations of an article's title and sentences into one language."""
 
     lang: str
     signature: Signature
-    title: str
-    sentences: tuple[str, ...]
-    # Source texts too long for the model, and the number of pieces each was split into.
-    pieces: dict[str, int] = field(default_factory=dict)
-    # Quality flags by source text: [(name, reason), ...] (see quality.py).
-    flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    title: Translation
+    sentences: tuple[Translation, ...]
 
 
 @dataclass(frozen=True)
@@ -92,3 +107,30 @@ class AlignedDocument:
     @property
     def doc_id(self) -> str:
         return self.article.doc_id
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """A source text with its translations, as exporters write it: the document's title
+    (``kind`` "title", first in its document) or one of its sentences."""
+
+    article: Article  # the document it belongs to (shared by its pairs, not copied)
+    kind: str  # "title" or "sentence"
+    index: int | None  # the sentence's index in the document; None for the title
+    paragraph: int | None
+    source: str
+    translations: dict[str, Translation]  # lang -> translation
+    signatures: dict[str, str]  # lang -> signature of the engine that made it
+
+    @property
+    def doc_id(self) -> str:
+        return self.article.doc_id
+
+    def text(self, lang: str) -> str:
+        """The translation into ``lang`` ("" where there is none)."""
+        found = self.translations.get(lang)
+        return found.text if found is not None else ""
+
+    def flags(self, lang: str) -> tuple[Flag, ...]:
+        found = self.translations.get(lang)
+        return found.flags if found is not None else ()

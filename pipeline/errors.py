@@ -15,3 +15,9 @@ class ModelError(BitextError):
 
 class StoreError(BitextError):
     """A store file that cannot be opened or has an unsupported schema."""
+
+
+class Interrupted(Exception):
+    """The user asked to stop (Ctrl-C); what was translated so far is kept.
+
+    Not a ``BitextError``: stopping is not a mistake, and the CLI reports it its own way."""

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .ingest import decode
+from .languages import SOURCE_LANGUAGE
+
+if TYPE_CHECKING:
+    from .engines import Engine
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,14 @@ def read_lines(path: Path, *, limit: int | None = None) -> list[str]:
     return lines
 
 
+def write_lines(path: Path, lines: Sequence[str]) -> None:
+    """One segment per line (a newline inside a segment becomes a space)."""
+    try:
+        Path(path).write_text("".join(line.replace("\n", " ") + "\n" for line in lines), encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror})") from None
+
+
 def score(hypotheses: list[str], references: list[str], *, tgt: str) -> Scores:
     """Corpus BLEU (sacrebleu's ``zh`` tokenizer for Chinese, ``13a`` otherwise) and chrF."""
     import sacrebleu
@@ -46,3 +62,59 @@ def score(hypotheses: list[str], references: list[str], *, tgt: str) -> Scores:
         chrf_signature=str(chrf.get_signature()),
         sentences=len(hypotheses),
     )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    scores: Scores
+    flags: Counter  # quality flag name -> pairs that raised it
+    hypotheses: list[str]
+    signature: str | None  # the engine's, when it translated; None for given hypotheses
+    seconds: float | None  # time spent translating
+
+    def report(self, tgt: str) -> list[str]:
+        """The evaluation as lines for people: what translated, scores with signatures, flags."""
+        lines = [f"translated by {self.signature}"] if self.signature else []
+        seconds = f", {self.seconds:.1f} s" if self.seconds else ""
+        lines.append(f"{self.scores.sentences} sentences, {SOURCE_LANGUAGE}->{tgt}{seconds}")
+        lines.append(f"BLEU {self.scores.bleu:.1f}  {self.scores.bleu_signature}")
+        lines.append(f"chrF {self.scores.chrf:.1f}  {self.scores.chrf_signature}")
+        lines.append("flags: " + (", ".join(f"{name} {count}" for name, count in self.flags.most_common()) or "none"))
+        return lines
+
+
+def evaluate(
+    sources: Sequence[str],
+    references: Sequence[str],
+    *,
+    tgt: str,
+    hypotheses: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    on_done: Callable[[int], None] = lambda n: None,
+) -> Evaluation:
+    """Score ``hypotheses`` (or the translations ``engine`` makes of ``sources``) against
+    ``references``, and count the quality flags each pair raises.
+
+    The three sides must align line by line; files of different lengths are an
+    ``InputError`` that says which.
+    """
+    from .quality import check_pair
+    from .translate import translate_texts
+
+    if len(sources) != len(references):
+        raise InputError(f"{len(sources)} source lines for {len(references)} references: the files must align")
+    if hypotheses is not None and len(hypotheses) != len(references):
+        raise InputError(f"{len(hypotheses)} hypotheses for {len(references)} references: the files must align")
+    signature = seconds = None
+    if hypotheses is None:
+        if engine is None:
+            raise ValueError("evaluate needs hypotheses or an engine")
+        started = time.perf_counter()
+        hypotheses = translate_texts(engine, sources, src=SOURCE_LANGUAGE, tgt=tgt, memory={}, on_done=on_done).texts
+        seconds = time.perf_counter() - started
+        signature = str(engine.signature())
+    flags = Counter(
+        flag.name for source, hypothesis in zip(sources, hypotheses, strict=True)
+        for flag in check_pair(source, hypothesis, tgt=tgt)
+    )
+    return Evaluation(score(list(hypotheses), list(references), tgt=tgt), flags, list(hypotheses), signature, seconds)

@@ -14,25 +14,39 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
+from .document import PairRecord
 from .errors import BitextError
-from .store import PairRecord
+from .languages import SOURCE_LANGUAGE as SOURCE, bcp47, native_name
 
-# name -> "module:function(pairs, output, langs) -> count"
+
+@dataclass(frozen=True)
+class Exporter:
+    """A format by name: where its writer lives and what its output path names."""
+
+    name: str
+    writer: str  # "module:function(pairs, output, langs) -> pairs written"
+    output: str  # "file", "prefix" (one file per language: OUTPUT.en, ...) or "folder"
+    description: str
+
+
 EXPORTERS = {
-    "jsonl": "pipeline.export:write_jsonl",
-    "tsv": "pipeline.export:write_tsv",
-    "tmx": "pipeline.export:write_tmx",
-    "moses": "pipeline.export:write_moses",
-    "parquet": "pipeline.export:write_parquet",
-    "md": "pipeline.export:write_markdown",
+    exporter.name: exporter
+    for exporter in (
+        Exporter("jsonl", "pipeline.export:write_jsonl", "file", "one JSON object per pair"),
+        Exporter("tsv", "pipeline.export:write_tsv", "file", "tab-separated, with a header row"),
+        Exporter("tmx", "pipeline.export:write_tmx", "file", "TMX 1.4b translation memory"),
+        Exporter("moses", "pipeline.export:write_moses", "prefix", "line-aligned OUTPUT.en / .zh / .fr"),
+        Exporter("parquet", "pipeline.export:write_parquet", "file", "Apache Parquet columns"),
+        Exporter("md", "pipeline.export:write_markdown", "file", "a Markdown table per document"),
+        Exporter("html", "pipeline.reading:write_site", "folder", "a reading page per document and an index"),
+    )
 }
-BCP47 = {"en": "en", "zh": "zh-Hans", "fr": "fr"}
-SOURCE = "en"
 
 
 def export(
@@ -42,19 +56,25 @@ def export(
 ) -> int:
     """Write ``pairs`` to ``output`` in ``format``; returns the number of pairs written.
 
-    ``exclude_flagged``: drop pairs whose translation into one of ``langs`` carries one of
-    these quality flags (an empty collection: any flag). ``min_quality``: drop pairs whose
-    translation into one of ``langs`` scores below it (``quality.quality``).
+    Titles come as pairs too (``kind`` "title", first in each document), and every filter
+    applies to them as to sentences. ``exclude_flagged``: drop pairs whose translation into
+    one of ``langs`` carries one of these quality flags (an empty collection: any flag).
+    ``min_quality``: drop pairs whose translation into one of ``langs`` scores below it
+    (``quality.quality``).
     """
     if format not in EXPORTERS:
-        raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}, html")
-    module_name, function_name = EXPORTERS[format].split(":")
-    writer = getattr(importlib.import_module(module_name), function_name)
+        raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}")
+    exporter = EXPORTERS[format]
     output = Path(output)
-    if output.is_dir():
+    if exporter.output == "folder":
+        if output.exists() and not output.is_dir():
+            raise BitextError(f"{output}: {format} export writes a folder; give a folder name with -o")
+    elif output.is_dir():
         raise BitextError(f"{output}: is a folder; give a file name with -o")
     if not output.parent.is_dir():
         raise BitextError(f"{output}: folder {output.parent} does not exist")
+    module_name, function_name = exporter.writer.split(":")
+    writer = getattr(importlib.import_module(module_name), function_name)
     if exclude_flagged is not None:
         pairs = _without_flags(pairs, langs, set(exclude_flagged))
     if min_quality is not None:
@@ -62,17 +82,40 @@ def export(
     return writer(pairs, output, langs)
 
 
+def parse_exclusions(text: str | None) -> list[str] | None:
+    """``--exclude-flagged``: None (keep all), "all" (an empty list: any flag), or flag names."""
+    if text is None:
+        return None
+    from .quality import CHECKS
+
+    names = [] if text.strip() == "all" else [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in CHECKS]
+    if unknown:
+        raise BitextError(f"unknown flag {', '.join(unknown)}; choose 'all' or from: {', '.join(CHECKS)}")
+    return names
+
+
+def check_since(text: str | None) -> str | None:
+    """``--since``: an ISO date (or date and time), as the store records them."""
+    if text is not None:
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            raise BitextError(f"--since {text!r}: give a date as YYYY-MM-DD (or an ISO date and time)") from None
+    return text
+
+
 def _at_least(pairs: Iterable[PairRecord], langs: list[str], threshold: float) -> Iterator[PairRecord]:
     from .quality import quality
 
     for pair in pairs:
-        if all(quality(name for name, _ in pair.flags.get(lang, [])) >= threshold for lang in langs):
+        if all(quality(flag.name for flag in pair.flags(lang)) >= threshold for lang in langs):
             yield pair
 
 
 def _without_flags(pairs: Iterable[PairRecord], langs: list[str], names: set[str]) -> Iterator[PairRecord]:
     for pair in pairs:
-        found = {name for lang in langs for name, _ in pair.flags.get(lang, [])}
+        found = {flag.name for lang in langs for flag in pair.flags(lang)}
         if not (found & names if names else found):
             yield pair
 
@@ -99,32 +142,40 @@ def one_line(text: str) -> str:
 
 
 def write_jsonl(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
-    """One JSON object per sentence: ids, English, each translation and its signature."""
+    """One JSON object per pair: ids, kind, English, each translation, its signature and flags."""
     count = 0
     with atomic_file(output) as out:
         for pair in pairs:
             record = {
                 "doc_id": pair.doc_id,
+                "kind": pair.kind,
                 "index": pair.index,
                 "paragraph": pair.paragraph,
-                "en": pair.source,
-                **{lang: pair.translations.get(lang, "") for lang in langs},
+                SOURCE: pair.source,
+                **{lang: pair.text(lang) for lang in langs},
                 "signatures": {lang: pair.signatures[lang] for lang in langs if lang in pair.signatures},
-                "flags": {lang: [{"name": n, "reason": r} for n, r in pair.flags[lang]] for lang in langs if pair.flags.get(lang)},
+                "flags": {
+                    lang: [{"name": flag.name, "reason": flag.reason} for flag in pair.flags(lang)]
+                    for lang in langs if pair.flags(lang)
+                },
             }
             out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
             count += 1
     return count
 
 
+def _cell(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
 def write_tsv(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
-    """A header row, then doc_id, index, paragraph, English and each translation."""
+    """A header row, then doc_id, kind, index, paragraph, English and each translation."""
     count = 0
     with atomic_file(output) as out:
-        out.write(("\t".join(["doc_id", "index", "paragraph", SOURCE, *langs]) + "\n").encode("utf-8"))
+        out.write(("\t".join(["doc_id", "kind", "index", "paragraph", SOURCE, *langs]) + "\n").encode("utf-8"))
         for pair in pairs:
-            cells = [pair.doc_id, str(pair.index), str(pair.paragraph), one_line(pair.source),
-                     *(one_line(pair.translations.get(lang, "")) for lang in langs)]
+            cells = [pair.doc_id, pair.kind, _cell(pair.index), _cell(pair.paragraph), one_line(pair.source),
+                     *(one_line(pair.text(lang)) for lang in langs)]
             out.write(("\t".join(cells) + "\n").encode("utf-8"))
             count += 1
     return count
@@ -138,7 +189,7 @@ def write_moses(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
         for pair in pairs:
             files[SOURCE].write((one_line(pair.source) + "\n").encode("utf-8"))
             for lang in langs:
-                files[lang].write((one_line(pair.translations.get(lang, "")) + "\n").encode("utf-8"))
+                files[lang].write((one_line(pair.text(lang)) + "\n").encode("utf-8"))
             count += 1
     return count
 
@@ -166,13 +217,15 @@ def write_tmx(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> in
             ).encode("utf-8")
         )
         for pair in pairs:
-            props = [("x-doc-id", pair.doc_id), ("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
-            props += [(f"x-signature-{BCP47[lang]}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
-            props += [(f"x-flags-{BCP47[lang]}", ",".join(n for n, _ in pair.flags[lang])) for lang in langs if pair.flags.get(lang)]
-            lines = ["    <tu srclang=\"en\">"]
+            props = [("x-doc-id", pair.doc_id), ("x-kind", pair.kind)]
+            if pair.index is not None:
+                props += [("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
+            props += [(f"x-signature-{bcp47(lang)}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
+            props += [(f"x-flags-{bcp47(lang)}", ",".join(f.name for f in pair.flags(lang))) for lang in langs if pair.flags(lang)]
+            lines = [f"    <tu srclang={quoteattr(bcp47(SOURCE))}>"]
             lines += [f"      <prop type={quoteattr(kind)}>{escape(value)}</prop>" for kind, value in props]
-            for lang, text in ((SOURCE, pair.source), *((lang, pair.translations.get(lang, "")) for lang in langs)):
-                lines.append(f"      <tuv xml:lang={quoteattr(BCP47[lang])}><seg>{escape(_xml_text(text))}</seg></tuv>")
+            for lang, text in ((SOURCE, pair.source), *((lang, pair.text(lang)) for lang in langs)):
+                lines.append(f"      <tuv xml:lang={quoteattr(bcp47(lang))}><seg>{escape(_xml_text(text))}</seg></tuv>")
             lines.append("    </tu>\n")
             out.write("\n".join(lines).encode("utf-8"))
             count += 1
@@ -191,7 +244,8 @@ def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *
     import pyarrow.parquet as pq
 
     schema = pa.schema(
-        [("doc_id", pa.string()), ("index", pa.int32()), ("paragraph", pa.int32()), (SOURCE, pa.string())]
+        [("doc_id", pa.string()), ("kind", pa.string()), ("index", pa.int32()), ("paragraph", pa.int32()),
+         (SOURCE, pa.string())]
         + [(lang, pa.string()) for lang in langs]
         + [(f"signature_{lang}", pa.string()) for lang in langs]
     )
@@ -201,9 +255,9 @@ def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *
 
         def flush() -> None:
             columns = {
-                "doc_id": [p.doc_id for p in batch], "index": [p.index for p in batch],
+                "doc_id": [p.doc_id for p in batch], "kind": [p.kind for p in batch], "index": [p.index for p in batch],
                 "paragraph": [p.paragraph for p in batch], SOURCE: [p.source for p in batch],
-                **{lang: [p.translations.get(lang) for p in batch] for lang in langs},
+                **{lang: [p.translations[lang].text if lang in p.translations else None for p in batch] for lang in langs},
                 **{f"signature_{lang}": [p.signatures.get(lang) for p in batch] for lang in langs},
             }
             writer.write_table(pa.table(columns, schema=schema))
@@ -220,18 +274,18 @@ def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *
 
 
 def write_markdown(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
-    """A Markdown table per document: English beside each translation."""
-    names = {"en": "English", "zh": "中文", "fr": "Français"}
+    """A Markdown table per document: English beside each translation, the title first."""
     count, current = 0, None
     with atomic_file(output) as out:
         for pair in pairs:
             if pair.doc_id != current:
                 current = pair.doc_id
-                header = [names.get(SOURCE), *(names.get(lang, lang) for lang in langs)]
-                heading = f"{'' if count == 0 else chr(10)}## {_md(pair.title) or pair.doc_id}\n\n`{pair.doc_id}`\n\n"
+                header = [native_name(SOURCE), *(native_name(lang) for lang in langs)]
+                heading = f"{'' if count == 0 else chr(10)}## {_md(pair.article.title) or pair.doc_id}\n\n`{pair.doc_id}`\n\n"
                 out.write((heading + "| # | " + " | ".join(header) + " |\n" + "|---|" + "---|" * len(header) + "\n")
                           .encode("utf-8"))
-            cells = [str(pair.index), _md(pair.source), *(_md(pair.translations.get(lang, "")) for lang in langs)]
+            number = "title" if pair.kind == "title" else str(pair.index)
+            cells = [number, _md(pair.source), *(_md(pair.text(lang)) for lang in langs)]
             out.write(("| " + " | ".join(cells) + " |\n").encode("utf-8"))
             count += 1
     return count

@@ -11,13 +11,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from html import escape
+from itertools import groupby
 from pathlib import Path
 
-from .document import AlignedDocument
-
-LANG_TAGS = {"en": "en", "zh": "zh-Hans", "fr": "fr"}
-LANG_NAMES = {"en": "English", "zh": "中文", "fr": "Français"}
+from .document import Article, PairRecord
+from .errors import BitextError
+from .languages import SOURCE_LANGUAGE, bcp47
 
 SCRIPT = """
 document.querySelectorAll('.row').forEach(function (row) {
@@ -69,17 +71,24 @@ def _head(title: str) -> str:
     )
 
 
-def document_page(doc: AlignedDocument, *, langs: list[str]) -> str:
-    """A self-contained reading page for one document."""
-    article = doc.article
-    langs = [lang for lang in langs if lang in doc.translations]
-    columns = ["en", *langs]
+@dataclass(frozen=True)
+class _Page:
+    article: Article
+    rows: int  # sentence rows on the page
+
+
+def document_page(article: Article, pairs: Sequence[PairRecord], *, langs: list[str]) -> str:
+    """A self-contained reading page for one document's pairs (its title pair, if among
+    them, heads the page; a pair left out by a filter is not shown)."""
+    langs = [lang for lang in langs if any(lang in pair.translations for pair in pairs)]
+    columns = [SOURCE_LANGUAGE, *langs]
     byline = " | ".join(p for p in (", ".join(article.authors), article.outlet or "", article.published or "") if p)
-    models = sorted({str(doc.translations[lang].signature) for lang in langs})
+    models = sorted({pair.signatures[lang] for pair in pairs for lang in langs if lang in pair.signatures})
+    title = next((pair for pair in pairs if pair.kind == "title"), None)
     parts = [_head(article.title), f'<body style="--columns: {len(columns)}">\n<header>\n']
-    parts.append(f'<h1 lang="en">{escape(article.title)}</h1>\n')
-    for lang in langs:
-        parts.append(f'<p class="title" lang="{LANG_TAGS[lang]}">{escape(doc.translations[lang].title)}</p>\n')
+    parts.append(f'<h1 lang="{bcp47(SOURCE_LANGUAGE)}">{escape(article.title)}</h1>\n')
+    for lang in langs if title is not None else ():
+        parts.append(f'<p class="title" lang="{bcp47(lang)}">{escape(title.text(lang))}{_flags(title, lang)}</p>\n')
     parts.append(f'<p class="meta">{escape(byline)}</p>\n')
     if article.url:
         parts.append(f'<p class="meta">{escape(article.url)}</p>\n')
@@ -87,32 +96,34 @@ def document_page(doc: AlignedDocument, *, langs: list[str]) -> str:
         parts.append(f'<p class="meta">translated by <code>{escape(model)}</code></p>\n')
     parts.append('<button id="layout" type="button">Interleaved</button>\n</header>\n<main>\n')
     paragraph = None
-    for sentence in doc.sentences:
-        if sentence.paragraph != paragraph:
+    for pair in pairs:
+        if pair.kind != "sentence":
+            continue
+        if pair.paragraph != paragraph:
             if paragraph is not None:
                 parts.append("</section>\n")
-            paragraph = sentence.paragraph
+            paragraph = pair.paragraph
             parts.append(f'<section class="para" data-paragraph="{paragraph}">\n')
-        cells = [f'<p lang="en">{escape(sentence.text)}</p>']
-        for lang in langs:
-            translated = doc.translations[lang]
-            flags = "".join(
-                f' <span class="flag" title="{escape(reason)}">⚑ {escape(name)}</span>'
-                for name, reason in translated.flags.get(sentence.text, [])
-            )
-            cells.append(f'<p lang="{LANG_TAGS[lang]}">{escape(translated.sentences[sentence.index])}{flags}</p>')
-        parts.append(f'<div class="row" data-index="{sentence.index}">{"".join(cells)}</div>\n')
+        cells = [f'<p lang="{bcp47(SOURCE_LANGUAGE)}">{escape(pair.source)}</p>']
+        cells += [f'<p lang="{bcp47(lang)}">{escape(pair.text(lang))}{_flags(pair, lang)}</p>' for lang in langs]
+        parts.append(f'<div class="row" data-index="{pair.index}">{"".join(cells)}</div>\n')
     if paragraph is not None:
         parts.append("</section>\n")
     parts.append(f"</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
     return "".join(parts)
 
 
-def index_page(docs: list[AlignedDocument]) -> str:
+def _flags(pair: PairRecord, lang: str) -> str:
+    return "".join(
+        f' <span class="flag" title="{escape(flag.reason)}">⚑ {escape(flag.name)}</span>' for flag in pair.flags(lang)
+    )
+
+
+def index_page(pages: Sequence[_Page]) -> str:
     rows = "".join(
-        f'<tr><td><a href="{page_name(d.doc_id)}">{escape(d.article.title)}</a></td>'
-        f"<td>{escape(d.article.published or '')}</td><td>{len(d.sentences)}</td></tr>\n"
-        for d in docs
+        f'<tr><td><a href="{page_name(page.article.doc_id)}">{escape(page.article.title)}</a></td>'
+        f"<td>{escape(page.article.published or '')}</td><td>{page.rows}</td></tr>\n"
+        for page in pages
     )
     return (
         _head("bitext: documents")
@@ -122,14 +133,26 @@ def index_page(docs: list[AlignedDocument]) -> str:
     )
 
 
-def write_site(docs: list[AlignedDocument], folder: Path, *, langs: list[str]) -> int:
-    """Write a page per document and an index into ``folder``; returns the pages written."""
+def write_site(pairs: Iterable[PairRecord], folder: Path, langs: list[str]) -> int:
+    """Write a page per document and an index into ``folder``; returns the pairs shown.
+
+    Pairs arrive document by document; one document's pairs are held at a time.
+    """
     from .export import atomic_file
 
-    folder.mkdir(parents=True, exist_ok=True)
-    for doc in docs:
-        with atomic_file(folder / page_name(doc.doc_id)) as out:
-            out.write(document_page(doc, langs=langs).encode("utf-8"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BitextError(f"{folder}: cannot create the folder ({error.strerror})") from None
+    pages: list[_Page] = []
+    count = 0
+    for _, group in groupby(pairs, key=lambda pair: pair.doc_id):
+        document = list(group)
+        article = document[0].article
+        with atomic_file(folder / page_name(article.doc_id)) as out:
+            out.write(document_page(article, document, langs=langs).encode("utf-8"))
+        pages.append(_Page(article, sum(1 for pair in document if pair.kind == "sentence")))
+        count += len(document)
     with atomic_file(folder / "index.html") as out:
-        out.write(index_page(docs).encode("utf-8"))
-    return len(docs)
+        out.write(index_page(pages).encode("utf-8"))
+    return count

@@ -1,23 +1,29 @@
-"""Run the whole pipeline on one article: ingest, segment, translate, align, store."""
+"""Run the pipeline on articles: ingest -> segment -> translate -> align -> store.
+
+``open_engines`` loads one engine per distinct model for the target languages asked for;
+``process_article`` takes one article through every stage and stores it in one
+transaction. The CLI (``bitext run``) only reports what they return.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from .align import align
 from .document import Article, TranslatedText
-from .engines import Engine
-from .engines.base import LANGUAGE_NAMES
-from .errors import BitextError, InputError
+from .engines import DecodingOptions, Engine, create_engine
+from .errors import InputError, Interrupted
+from .inputs import Input
+from .languages import SOURCE_LANGUAGE, detect_language, name
+from .model import Progress, default_cache_dir, no_progress, resolve_languages
 from .segment import segment
 from .store import Store
 from .translate import translate_texts
 
-SOURCE_LANGUAGE = "en"
 # A "sentence" longer than this is not prose (a dump, a table flattened into one line).
 MAX_SENTENCE_CHARS = 5000
-TARGET_LANGUAGES = tuple(lang for lang in LANGUAGE_NAMES if lang != SOURCE_LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -28,26 +34,47 @@ class ArticleResult:
     sentences: int
     translated: int  # texts the engine translated in this run
     remembered: bool  # True when the store already held everything asked for
+    langs: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        what = "already stored" if self.remembered else f"{self.translated} texts translated"
+        return f"{self.doc_id}  {self.title}  ({self.sentences} sentences, {', '.join(self.langs)}; {what})"
 
 
-def check_languages(langs: list[str]) -> list[str]:
-    """Validate target languages; an unknown one is an error that lists the valid ones."""
-    unknown = [lang for lang in langs if lang not in TARGET_LANGUAGES]
-    if unknown or not langs:
-        raise BitextError(
-            f"unknown target language {', '.join(unknown) or '(none)'}; choose from: {', '.join(TARGET_LANGUAGES)}"
-        )
-    return list(dict.fromkeys(langs))
+def open_engines(
+    model: str,
+    langs: Sequence[str] | None,
+    *,
+    engine: str,
+    options: DecodingOptions,
+    cache_dir: Path | None = None,
+    progress: Progress = no_progress,
+) -> dict[str, Engine]:
+    """An engine per target language, sharing one engine between languages whose model is
+    the same (a catalogue entry may name a different model for each language).
+
+    ``langs`` None: every target language of a catalogue model (for a model folder, its
+    one model under the key None). Engines load their weights on first use. ``cache_dir``
+    None: ``model.default_cache_dir()``.
+    """
+    cache_dir = cache_dir or default_cache_dir()
+    by_identity: dict[str, Engine] = {}
+    engines: dict[str, Engine] = {}
+    for lang, files in resolve_languages(model, langs, cache_dir=cache_dir, progress=progress).items():
+        if files.identity not in by_identity:
+            by_identity[files.identity] = create_engine(
+                engine, files, cache_dir=cache_dir, options=options, progress=progress
+            )
+        engines[lang] = by_identity[files.identity]
+    return engines
 
 
 def check_english(article: Article) -> None:
     """Refuse an article that is not in English (lingua, offline)."""
-    from .language import detect_language
-
     found = detect_language(f"{article.title}\n{article.body}")
     if found is not None and found != SOURCE_LANGUAGE:
         raise InputError(
-            f"{article.source}: the article is in {LANGUAGE_NAMES.get(found, repr(found))}, not English; "
+            f"{article.source}: the article is in {name(found)}, not English; "
             "skipped (use --force to translate it anyway)"
         )
 
@@ -57,7 +84,7 @@ def process_article(
     *,
     store: Store,
     engines: Mapping[str, Engine],
-    langs: list[str],
+    langs: Sequence[str],
     on_start: Callable[[str, int], None] = lambda title, total: None,
     on_done: Callable[[int], None] = lambda n: None,
     should_stop: Callable[[], bool] = lambda: False,
@@ -84,20 +111,63 @@ def process_article(
     on_start(article.title, len(texts) * len(langs))
     if all(store.is_translated(article.doc_id, lang=lang, signature=engines[lang].signature()) for lang in langs):
         on_done(len(texts) * len(langs))
-        return ArticleResult(article.source, article.doc_id, article.title, len(sentences), 0, True)
+        return ArticleResult(article.source, article.doc_id, article.title, len(sentences), 0, True, tuple(langs))
 
     translations, translated = [], 0
     for lang in langs:
         signature = engines[lang].signature()
-        memory = store.remembered(texts, lang=lang, signature=signature)
         result = translate_texts(
-            engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang, memory=memory, on_done=on_done,
-            remember=lambda pairs, lang=lang, signature=signature: store.remember(pairs, lang=lang, signature=signature),
+            engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang,
+            memory=store.remembered(texts, lang=lang, signature=signature), on_done=on_done,
+            remember=lambda done, lang=lang, signature=signature: store.remember(done, lang=lang, signature=signature),
             should_stop=should_stop,
         )
         translated += result.engine_calls
-        outputs = result.texts
-        flags = {source: [(f.name, f.reason) for f in found] for source, found in result.flags.items() if found}
-        translations.append(TranslatedText(lang, signature, outputs[0], tuple(outputs[1:]), result.pieces, flags))
+        title, *rest = result.translations
+        translations.append(TranslatedText(lang, signature, title, tuple(rest)))
     store.save(align(article, sentences, translations))
-    return ArticleResult(article.source, article.doc_id, article.title, len(sentences), translated, False)
+    return ArticleResult(article.source, article.doc_id, article.title, len(sentences), translated, False, tuple(langs))
+
+
+@dataclass
+class RunSummary:
+    stored: int = 0  # articles stored (or found already stored)
+    failures: list[str] = field(default_factory=list)  # one line per input that could not be read
+    interrupted: bool = False
+
+
+def run_articles(
+    items: Iterable[Input],
+    *,
+    store: Store,
+    engines: Mapping[str, Engine],
+    langs: Sequence[str],
+    check_language: bool = True,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_start: Callable[[str, int], None] = lambda title, total: None,
+    on_done: Callable[[int], None] = lambda n: None,
+    on_article: Callable[[ArticleResult | None], None] = lambda result: None,
+) -> RunSummary:
+    """Run every input through ``process_article``. An input that cannot be read is a
+    failure for that input alone (``on_article(None)``), and the rest go on; a stop asked
+    for (``should_stop``) ends the run after the current batch."""
+    summary = RunSummary()
+    for item in items:
+        if should_stop():
+            summary.interrupted = True
+            break
+        try:
+            result = process_article(
+                item.read(), store=store, engines=engines, langs=langs, on_start=on_start, on_done=on_done,
+                should_stop=should_stop, check_language=check_language,
+            )
+        except Interrupted:
+            summary.interrupted = True
+            break
+        except InputError as error:
+            summary.failures.append(str(error))
+            on_article(None)
+            continue
+        summary.stored += 1
+        on_article(result)
+    return summary

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 import sentencex
 
-from .document import Sentence
+from .document import Article, Sentence
 
 PARAGRAPH_SEPARATOR = "\n\n"  # as in Article.body
-SEGMENT_LANGUAGES = ("en", "zh", "fr")
 
 # Quotation marks that open and close a quotation.
 QUOTE_PAIRS = {'"': '"', "“": "”", "«": "»", "「": "」", "『": "』"}
@@ -75,6 +75,32 @@ def segment(paragraphs: Sequence[str], *, lang: str = "en") -> list[Sentence]:
             )
         offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
     return sentences
+
+
+@dataclass(frozen=True)
+class TextUnit:
+    """A line of ``bitext segment``'s output: the headline, or one sentence of the body."""
+
+    source: str  # the input it comes from
+    doc_id: str
+    kind: str  # "title" or "sentence"
+    index: int | None  # the sentence's index; None for the headline
+    paragraph: int | None
+    start: int | None  # offsets into Article.body; None for the headline
+    end: int | None
+    text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def segment_article(article: Article, *, lang: str = "en") -> list[TextUnit]:
+    """The article's headline, then every sentence of its body: nothing is left out."""
+    where = (article.source, article.doc_id)
+    units = [TextUnit(*where, "title", None, None, None, None, article.title)]
+    units += [TextUnit(*where, "sentence", s.index, s.paragraph, s.start, s.end, s.text)
+              for s in segment(article.paragraphs, lang=lang)]
+    return units
 
 
 def split_paragraph(text: str, *, lang: str = "en") -> list[tuple[int, int]]:

@@ -13,11 +13,11 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .document import AlignedDocument, Article, Sentence, Signature, TranslatedText
+from .document import AlignedDocument, Article, Flag, PairRecord, Sentence, Signature, Translation, TranslatedText
 from .errors import StoreError
 
 SCHEMA_VERSION = 2
@@ -88,20 +88,6 @@ class DocumentSummary:
     published: str | None
     sentences: int
     languages: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PairRecord:
-    """One source sentence with its translations, as exporters write it."""
-
-    doc_id: str
-    index: int
-    paragraph: int
-    source: str
-    translations: dict[str, str]
-    signatures: dict[str, str]
-    title: str = ""
-    flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # lang -> [(name, reason)]
 
 
 class Store:
@@ -215,39 +201,36 @@ class Store:
                 [(doc.doc_id, s.index, s.paragraph, s.start, s.end, s.text) for s in doc.sentences],
             )
             for lang, translated in doc.translations.items():
-                signature_id = self._signature_id(translated.signature)
-                sources = [article.title, *(s.text for s in doc.sentences)]
-                targets = [translated.title, *translated.sentences]
-                conn.executemany(
-                    "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [
-                        (source, lang, signature_id, target, now, translated.pieces.get(source, 1),
-                         json.dumps(translated.flags.get(source, []), ensure_ascii=False))
-                        for source, target in zip(sources, targets, strict=True)
-                    ],
-                )
+                signature_id = self._insert_translations([translated.title, *translated.sentences],
+                                                         lang=lang, signature=translated.signature, now=now)
                 conn.execute(
                     "INSERT INTO document_translations (doc_id, lang, signature_id, added_at)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (doc.doc_id, lang, signature_id, now),
                 )
 
-    def remember(self, pairs: Iterable[tuple], *, lang: str, signature: Signature) -> None:
-        """Add (source, translation, pieces, flags) to the translation memory in one
-        transaction, as soon as a batch is translated: work done before a crash is not lost."""
-        now = _now()
-        with self.atomic() as conn:
-            signature_id = self._signature_id(signature)
-            conn.executemany(
-                "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [
-                    (source, lang, signature_id, text, now, pieces,
-                     json.dumps([(f.name, f.reason) for f in flags], ensure_ascii=False))
-                    for source, text, pieces, flags in pairs
-                ],
-            )
+    def remember(self, translations: Iterable[Translation], *, lang: str, signature: Signature) -> None:
+        """Add translations to the translation memory in one transaction, as soon as a
+        batch is translated: work done before a crash is not lost."""
+        with self.atomic():
+            self._insert_translations(translations, lang=lang, signature=signature, now=_now())
+
+    def _insert_translations(
+        self, translations: Iterable[Translation], *, lang: str, signature: Signature, now: str
+    ) -> int:
+        """The one writer of the translations table (inside a transaction); returns the
+        signature's id. A text already in memory for this signature is kept as it is."""
+        signature_id = self._signature_id(signature)
+        self.conn.executemany(
+            "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [
+                (t.source, lang, signature_id, t.text, now, t.pieces,
+                 json.dumps([(f.name, f.reason) for f in t.flags], ensure_ascii=False))
+                for t in translations
+            ],
+        )
+        return signature_id
 
     def _signature_id(self, signature: Signature) -> int:
         text = str(signature)
@@ -259,12 +242,9 @@ class Store:
 
     # --- reading ---------------------------------------------------------------------
 
-    def remembered(self, sources: Iterable[str], *, lang: str, signature: Signature) -> dict[str, str]:
+    def remembered(self, sources: Iterable[str], *, lang: str, signature: Signature) -> dict[str, Translation]:
         """Translations already in memory for these sources, language and signature."""
-        return {source: text for source, (text, _, _) in self._memory(sources, lang, signature).items()}
-
-    def _memory(self, sources: Iterable[str], lang: str, signature: Signature) -> dict[str, tuple[str, int, list]]:
-        found: dict[str, tuple[str, int, list]] = {}
+        found: dict[str, Translation] = {}
         row = self.conn.execute("SELECT id FROM signatures WHERE signature = ?", (str(signature),)).fetchone()
         if row is None:
             return found
@@ -277,7 +257,7 @@ class Store:
                 f" WHERE lang = ? AND signature_id = ? AND source IN ({marks})",
                 (lang, row[0], *chunk),
             ):
-                found[source] = (text, pieces, [tuple(flag) for flag in json.loads(flags)])
+                found[source] = Translation(source, text, pieces, tuple(Flag(*flag) for flag in json.loads(flags)))
         return found
 
     def is_translated(self, doc_id: str, *, lang: str, signature: Signature) -> bool:
@@ -295,7 +275,7 @@ class Store:
             "SELECT d.id, d.title, d.source, d.published,"
             " (SELECT count(*) FROM sentences s WHERE s.doc_id = d.id),"
             " (SELECT group_concat(DISTINCT lang) FROM document_translations t WHERE t.doc_id = d.id)"
-            " FROM documents d ORDER BY d.added_at, d.id"
+            " FROM documents d ORDER BY d.rowid"  # the order they were stored in
         ).fetchall()
         return [
             DocumentSummary(doc_id, title, source, published, count, tuple(sorted((langs or "").split(",") if langs else ())))
@@ -333,12 +313,10 @@ class Store:
         )
         translations = {}
         for lang, signature in self._latest_signatures(doc_id):
-            memory = self._memory([title, *(s.text for s in sentences)], lang, signature)
+            memory = self.remembered([title, *(s.text for s in sentences)], lang=lang, signature=signature)
             translations[lang] = TranslatedText(
-                lang=lang, signature=signature, title=memory.get(title, ("", 1, []))[0],
-                sentences=tuple(memory.get(s.text, ("", 1, []))[0] for s in sentences),
-                pieces={source: pieces for source, (_, pieces, _) in memory.items() if pieces > 1},
-                flags={source: flags for source, (_, _, flags) in memory.items() if flags},
+                lang=lang, signature=signature, title=memory.get(title, Translation(title, "")),
+                sentences=tuple(memory.get(s.text, Translation(s.text, "")) for s in sentences),
             )
         return AlignedDocument(article=article, sentences=sentences, translations=translations)
 
@@ -372,18 +350,17 @@ class Store:
             ids = [doc_id for doc_id in ids if doc_id in recent]
         for doc_id in ids:
             doc = self.load(doc_id)
+            signatures = {lang: str(t.signature) for lang, t in doc.translations.items()}
+            yield PairRecord(
+                article=doc.article, kind="title", index=None, paragraph=None, source=doc.article.title,
+                translations={lang: t.title for lang, t in doc.translations.items()}, signatures=signatures,
+            )
             for sentence in doc.sentences:
                 yield PairRecord(
-                    doc_id=doc_id,
-                    index=sentence.index,
-                    paragraph=sentence.paragraph,
+                    article=doc.article, kind="sentence", index=sentence.index, paragraph=sentence.paragraph,
                     source=sentence.text,
                     translations={lang: t.sentences[sentence.index] for lang, t in doc.translations.items()},
-                    signatures={lang: str(t.signature) for lang, t in doc.translations.items()},
-                    title=doc.article.title,
-                    flags={
-                        lang: t.flags[sentence.text] for lang, t in doc.translations.items() if sentence.text in t.flags
-                    },
+                    signatures=signatures,
                 )
 
 

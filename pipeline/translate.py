@@ -8,12 +8,14 @@ the number of pieces is returned so the store can record it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .cleanup import clean_translation
+from .document import Translation
 from .engines import Engine
-from .quality import Flag, check_pair
+from .errors import Interrupted
+from .quality import check_pair
 
 CHUNK = 32  # texts handed to the engine at once, so progress moves during long articles
 
@@ -28,16 +30,14 @@ CLAUSE_BREAKS = (
 )
 
 
-class Interrupted(Exception):
-    """The user asked to stop (Ctrl-C); what was translated so far is kept."""
-
-
 @dataclass(frozen=True)
 class Translated:
-    texts: list[str]  # one cleaned translation per input text
+    translations: list[Translation]  # one per input text, in order
     engine_calls: int  # distinct texts the engine translated (the rest came from memory)
-    pieces: dict[str, int]  # source text -> pieces it was split into, where more than 1
-    flags: dict[str, list[Flag]]  # source text -> quality flags, for the texts translated now
+
+    @property
+    def texts(self) -> list[str]:
+        return [t.text for t in self.translations]
 
 
 def translate_texts(
@@ -46,42 +46,40 @@ def translate_texts(
     *,
     src: str,
     tgt: str,
-    memory: dict[str, str],
+    memory: Mapping[str, Translation],
     on_done: Callable[[int], None] = lambda n: None,
-    remember: Callable[[list[tuple[str, str, int, list[Flag]]]], None] = lambda pairs: None,
+    remember: Callable[[list[Translation]], None] = lambda translations: None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Translated:
     """Translate ``texts`` (each distinct text once), taking known ones from ``memory``.
 
-    ``on_done(n)`` is called as each group of ``n`` texts is finished, and ``remember``
-    with its (source, translation, pieces, flags), so a store can keep them at once.
-    ``should_stop()`` is asked before each group; if true, ``Interrupted`` is raised.
+    Each translation is cleaned and checked (``quality.check_pair``). ``on_done(n)`` is
+    called as each group of ``n`` texts is finished, and ``remember`` with the group's
+    translations, so a store can keep them at once. ``should_stop()`` is asked before each
+    group; if true, ``Interrupted`` is raised.
     """
     known = dict(memory)
     remembered = sum(1 for text in texts if text in known)
     if remembered:
         on_done(remembered)
     missing = [text for text in dict.fromkeys(texts) if text not in known]
-    fits = getattr(engine, "fits", None)
-    pieces: dict[str, int] = {}
-    flags: dict[str, list[Flag]] = {}
     for start in range(0, len(missing), CHUNK):
         if should_stop():
             raise Interrupted("stopped between batches")
         chunk = missing[start : start + CHUNK]
-        parts = {text: split_to_fit(text, lambda t: fits(t, src=src, tgt=tgt)) if fits else [text] for text in chunk}
+        parts = {text: split_to_fit(text, lambda t: engine.fits(t, src=src, tgt=tgt)) for text in chunk}
         flat = [piece for text in chunk for piece in parts[text]]
         outputs = iter(engine.translate(flat, src=src, tgt=tgt))
+        done = []
         for text in chunk:
             cleaned = [clean_translation(next(outputs), source=piece, tgt=tgt) for piece in parts[text]]
-            known[text] = ("" if tgt == "zh" else " ").join(cleaned)
-            if len(parts[text]) > 1:
-                pieces[text] = len(parts[text])
-            flags[text] = check_pair(text, known[text], tgt=tgt)
-        remember([(text, known[text], pieces.get(text, 1), flags[text]) for text in chunk])
+            joined = ("" if tgt == "zh" else " ").join(cleaned)
+            known[text] = Translation(text, joined, len(parts[text]), tuple(check_pair(text, joined, tgt=tgt)))
+            done.append(known[text])
+        remember(done)
         finished = set(chunk)
         on_done(sum(1 for text in texts if text in finished))
-    return Translated([known[text] for text in texts], len(missing), pieces, flags)
+    return Translated([known[text] for text in texts], len(missing))
 
 
 def split_to_fit(text: str, fits: Callable[[str], bool]) -> list[str]:

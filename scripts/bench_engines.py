@@ -70,19 +70,14 @@ def child(args) -> dict:
     import torch
 
     from pipeline.engines.base import prompt_ids
-    from pipeline.modelcache import (
-        converted_tokenizer,
-        default_cache_dir,
-        ensure_ctranslate2,
-        load_transformers,
-        resolve,
-    )
+    from pipeline.engines.convert import converted_tokenizer, ensure_ctranslate2, load_transformers
+    from pipeline.model import DEFAULT_MODEL, default_cache_dir, resolve
 
     cache = default_cache_dir()
     if args.model == "opus":
         files = resolve(str(build_opus_shaped(cache / "bench" / "opus-mt-shaped")), cache_dir=cache)
     else:
-        files = resolve("qwen2.5-coder-1.5b-instruct", cache_dir=cache)
+        files = resolve(DEFAULT_MODEL, cache_dir=cache)
     sentences = FLORES_EN.read_text(encoding="utf-8").splitlines()[: args.sentences]
     length = args.new_tokens
     started = time.perf_counter()

@@ -36,12 +36,14 @@ def run_one(args) -> dict:
     """Child process: one engine configuration, all target languages."""
     from pipeline.cleanup import clean_translation
     from pipeline.engines import create_engine
-    from pipeline.modelcache import converted_tokenizer, default_cache_dir, ensure_ctranslate2, resolve
+    from pipeline.engines.convert import converted_tokenizer, ensure_ctranslate2
+    from pipeline.model import default_cache_dir, resolve
 
     cache = default_cache_dir()
     files = resolve(args.model, cache_dir=cache)
     started = time.perf_counter()
-    engine = create_engine(args.engine, files, cache_dir=cache, batch_size=args.one, threads=args.threads)
+    engine = create_engine(args.engine, files, cache_dir=cache,
+                           options=DecodingOptions(batch_size=args.one, threads=args.threads))
     engine.translate(["Warm-up."], src="en", tgt="zh")  # loads the model
     load_s = time.perf_counter() - started
     tokenizer = converted_tokenizer(ensure_ctranslate2(files, cache_dir=cache))
@@ -60,11 +62,13 @@ def run_one(args) -> dict:
 
 
 def main() -> None:
+    from pipeline.model import DEFAULT_MODEL
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sentences", type=int, default=100)
     parser.add_argument("--batch-sizes", default="1,8,32")
     parser.add_argument("--langs", default="zh,fr")
-    parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--engine", default="ctranslate2")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--flores", type=Path, default=FLORES)

@@ -2,9 +2,10 @@
 """Kill `bitext run` with SIGKILL at random moments, resume, and check nothing was lost.
 
 Writes many small articles, runs `bitext run` once without interruption (the reference),
-then again into a second store, killing it with SIGKILL at random moments ``--kills``
-times, and finally lets it finish. The two stores must hold the same documents,
-sentences and translations, with no duplicates, and pass SQLite's integrity check.
+then again into a second store, killing it with SIGKILL ``--kills`` times, each time
+mid-run: a random ``--window`` of seconds after that run first stores something of its own.
+Finally it lets the run finish. The two stores must hold the same documents, sentences and
+translations, with no duplicates, and pass SQLite's integrity check.
 
     python scripts/crash_test.py --model PATH_TO_SMALL_MODEL --kills 20 --articles 200
 """
@@ -13,68 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+# Run as a file, Python puts scripts/ on the path, not the repository root that holds tests/.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-def make_articles(folder: Path, count: int) -> Path:
-    """``count`` small page copies; some sentences repeat across them, as in real news."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, count + 1):
-        kind = ("ferry", "bridge", "library")[n % 3]
-        (folder / f"article-{n:04d}.txt").write_text(
-            f"Story {n}: the {kind} reopens\n\n"
-            f"The {kind} number {n} reopened on Monday after {n} months of work. Residents cheered. "
-            f'"It is back. We are glad," said Mayor Ruiz.\n\n'
-            f"The city paid {n} million yuan for the repairs, officials said.\n",
-            encoding="utf-8",
-        )
-    return folder
-
-
-def bitext_command(folder: Path, db: Path, model: str, cache: Path, max_new_tokens: int) -> list[str]:
-    return [sys.executable, "-m", "pipeline.cli", "run", str(folder), "--db", str(db), "--model", model,
-            "--max-new-tokens", str(max_new_tokens), "--cache-dir", str(cache)]
-
-
-def store_contents(db: Path) -> dict:
-    """Everything a run stores, as comparable sets, plus the store's own health checks."""
-    with sqlite3.connect(db) as conn:
-        return {
-            "documents": set(conn.execute("SELECT id, title, body FROM documents")),
-            "sentences": set(conn.execute("SELECT doc_id, idx, paragraph, start, end, text FROM sentences")),
-            "translations": set(conn.execute("SELECT source, lang, text, pieces FROM translations")),
-            "document_translations": set(conn.execute("SELECT doc_id, lang FROM document_translations")),
-            "translation_rows": conn.execute("SELECT count(*) FROM translations").fetchone()[0],
-            "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0],
-            "foreign_keys": conn.execute("PRAGMA foreign_key_check").fetchall(),
-        }
-
-
-def kill_and_resume(command: list[str], *, kills: int, window: tuple[float, float], seed: int) -> list[float]:
-    """Start ``command`` and SIGKILL it ``kills`` times after random delays; then run it to
-    the end. Returns the delays used."""
-    rng = random.Random(seed)
-    delays = []
-    for _ in range(kills):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        delay = rng.uniform(*window)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-        delays.append(round(delay, 2))
-    final = subprocess.run(command, capture_output=True, text=True)
-    if final.returncode != 0:
-        raise SystemExit(f"the resumed run failed:\n{final.stderr}")
-    return delays
+from tests.crashing import bitext_command, kill_and_resume, make_articles, store_contents  # noqa: E402
 
 
 def main() -> None:
@@ -82,7 +31,8 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="a small model folder (a big one makes this slow)")
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--window", type=float, nargs=2, default=(3.0, 15.0), metavar=("MIN", "MAX"))
+    parser.add_argument("--window", type=float, nargs=2, default=(0.0, 3.0), metavar=("MIN", "MAX"),
+                        help="seconds between a run's first stored batch and its kill (default: 0 3)")
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -94,10 +44,15 @@ def main() -> None:
         subprocess.run(bitext_command(folder, work / "reference.db", args.model, cache, args.max_new_tokens),
                        check=True, capture_output=True)
         print(f"reference run: {time.perf_counter() - started:.1f} s")
-        delays = kill_and_resume(bitext_command(folder, work / "crashed.db", args.model, cache, args.max_new_tokens),
-                                 kills=args.kills, window=tuple(args.window), seed=args.seed)
-        print(f"killed {args.kills} times, after {delays} s")
-        reference, crashed = store_contents(work / "reference.db"), store_contents(work / "crashed.db")
+        reference = store_contents(work / "reference.db")
+        kills = kill_and_resume(bitext_command(folder, work / "crashed.db", args.model, cache, args.max_new_tokens),
+                                work / "crashed.db", kills=args.kills, window=tuple(args.window), seed=args.seed,
+                                documents=len(reference["documents"]))
+        for n, kill in enumerate(kills, start=1):
+            print(f"kill {n:>2}: {kill.delay:5.2f} s after its first batch (try {kill.draws}); store held "
+                  f"{kill.after.translations} translations, {kill.after.documents}/{len(reference['documents'])} "
+                  f"documents (at its start: {kill.before.translations}, {kill.before.documents})")
+        crashed = store_contents(work / "crashed.db")
         for key in reference:
             same = reference[key] == crashed[key]
             print(f"{key:>22}: {'same' if same else 'DIFFERENT'}")

@@ -14,7 +14,8 @@ import argparse
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-# Headless Chromium on a machine with no network: no background connections at all.
+# Headless Chromium on a machine with no network: no background connections at all
+# (the reading-page tests launch it the same way, see tests/browser.py).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 

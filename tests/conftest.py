@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from tests.documents import aligned_document, save_documents
 from tests.tiny_models import build_tiny_m2m100, build_tiny_marian, build_tiny_nllb, build_tiny_qwen
 
 
@@ -39,3 +41,19 @@ def tiny_nllb(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_m2m100(tmp_path_factory) -> Path:
     return build_tiny_m2m100(tmp_path_factory.mktemp("models") / "tiny-m2m100")
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    """Runs bitext's commands in-process, stdout and stderr apart."""
+    return CliRunner()
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """stored(*pages, **options) -> a store file holding those pages, translated by
+    ``tests.documents.aligned_document`` (options as there)."""
+    def make(*pages: str, name: str = "bitext.db", **options) -> Path:
+        return save_documents(tmp_path / name, (aligned_document(page, **options) for page in pages))
+
+    return make

@@ -4,8 +4,8 @@ import json
 import sqlite3
 
 import pytest
-from typer.testing import CliRunner
 
+from pipeline.cleanup import clean_translation
 from pipeline.cli import app
 from pipeline.engines.ct2 import CTranslate2Engine
 
@@ -34,7 +34,12 @@ Riders cheered.
 The bridge will wait until 2028.
 """
 
-runner = CliRunner()
+
+
+class EngineCalls(list):
+    def __init__(self):
+        super().__init__()
+        self.outputs = {}
 
 
 @pytest.fixture
@@ -48,20 +53,25 @@ def articles(tmp_path):
 
 @pytest.fixture
 def engine_calls(monkeypatch):
-    """Count the texts the ctranslate2 engine is asked to translate."""
-    calls = []
+    """The texts the ctranslate2 engine is asked to translate, as (tgt, text); what it
+    answered for each is in ``calls.outputs``."""
+    calls = EngineCalls()
     original = CTranslate2Engine.translate
 
     def counting(self, texts, *, src, tgt):
+        outputs = original(self, texts, src=src, tgt=tgt)
         calls.extend((tgt, text) for text in texts)
-        return original(self, texts, src=src, tgt=tgt)
+        calls.outputs.update(((tgt, text), output) for text, output in zip(texts, outputs, strict=True))
+        return outputs
 
     monkeypatch.setattr(CTranslate2Engine, "translate", counting)
     return calls
 
 
-def bitext(*args):
-    return runner.invoke(app, [str(a) for a in args])
+@pytest.fixture
+def bitext(cli):
+    """bitext(*args): the command line, run in-process (arguments turned into strings)."""
+    return lambda *args: cli.invoke(app, [str(a) for a in args])
 
 
 def run_args(model, cache, db, *paths, engine="ctranslate2"):
@@ -76,7 +86,7 @@ def table_counts(db):
 
 
 @pytest.mark.parametrize("model_fixture", ["tiny_qwen", "tiny_marian", "tiny_opus_multi", "tiny_nllb", "tiny_m2m100"])
-def test_run_show_export(request, model_fixture, model_cache, articles, tmp_path, engine_calls):
+def test_run_show_export(request, model_fixture, model_cache, articles, tmp_path, engine_calls, bitext):
     model = request.getfixturevalue(model_fixture)
     db = tmp_path / "bitext.db"
     result = bitext(*run_args(model, model_cache, db, articles[0]))
@@ -96,20 +106,27 @@ def test_run_show_export(request, model_fixture, model_cache, articles, tmp_path
     assert exported.exit_code == 0, exported.output
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["en"] for r in records] == [
+        "Town reopens its river ferry",
         "The ferry returned on Monday after two years.",
         '"It is back.',
         'We are glad," said Mayor Ana Ruiz.',
         "Riders cheered.",
     ]
-    assert [r["index"] for r in records] == [0, 1, 2, 3]
-    assert [r["paragraph"] for r in records] == [0, 0, 0, 1]
+    assert [r["kind"] for r in records] == ["title"] + ["sentence"] * 4
+    assert [r["index"] for r in records] == [None, 0, 1, 2, 3]
+    assert [r["paragraph"] for r in records] == [None, 0, 0, 0, 1]
     for record in records:
-        assert isinstance(record["zh"], str) and isinstance(record["fr"], str)
+        for lang in ("zh", "fr"):
+            # What is exported is what the engine answered for this very sentence, cleaned.
+            expected = clean_translation(engine_calls.outputs[(lang, record["en"])], source=record["en"], tgt=lang)
+            assert record[lang] == expected
         assert record["signatures"]["zh"].startswith("engine:ctranslate2|model:" + model.name)
         assert "compute:int8" in record["signatures"]["fr"]
+    # A random tiny model still answers something: the comparison above is not of empties.
+    assert any(record["zh"] for record in records) and any(record["fr"] for record in records)
 
 
-def test_running_again_adds_and_translates_nothing(tiny_qwen, model_cache, articles, tmp_path, engine_calls):
+def test_running_again_adds_and_translates_nothing(tiny_qwen, model_cache, articles, tmp_path, engine_calls, bitext):
     db = tmp_path / "bitext.db"
     assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
     before, calls = table_counts(db), len(engine_calls)
@@ -120,7 +137,7 @@ def test_running_again_adds_and_translates_nothing(tiny_qwen, model_cache, artic
     assert len(engine_calls) == calls
 
 
-def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache, articles, tmp_path, engine_calls):
+def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache, articles, tmp_path, engine_calls, bitext):
     db = tmp_path / "bitext.db"
     result = bitext(*run_args(tiny_qwen, model_cache, db, *articles))
     assert result.exit_code == 0, result.output
@@ -130,7 +147,7 @@ def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache,
     assert table_counts(db)["documents"] == 2
 
 
-def test_transformers_engine_gives_its_own_signature(tiny_qwen, model_cache, articles, tmp_path):
+def test_transformers_engine_gives_its_own_signature(tiny_qwen, model_cache, articles, tmp_path, bitext):
     db = tmp_path / "bitext.db"
     result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"))
     assert result.exit_code == 0, result.output
@@ -138,9 +155,53 @@ def test_transformers_engine_gives_its_own_signature(tiny_qwen, model_cache, art
     assert bitext("export", "--db", db, "-o", out).exit_code == 0
     record = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert record["signatures"]["zh"].startswith("engine:transformers|")
+    assert "compute:float32" in record["signatures"]["zh"]
 
 
-def test_a_bad_article_is_reported_and_the_others_still_run(tiny_qwen, model_cache, articles, tmp_path):
+def test_transformers_engine_honours_the_compute_type(tiny_qwen, model_cache, articles, tmp_path, monkeypatch, bitext):
+    import torch
+
+    from pipeline.engines.hf import TransformersEngine
+
+    dtypes = []
+    original = TransformersEngine._load_model
+
+    def spying(self):
+        model, tokenizer = original(self)
+        dtypes.append(next(model.parameters()).dtype)
+        return model, tokenizer
+
+    monkeypatch.setattr(TransformersEngine, "_load_model", spying)
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"), "--compute-type", "bfloat16")
+    assert result.exit_code == 0, result.output
+    assert dtypes == [torch.bfloat16]
+    out = tmp_path / "pairs.jsonl"
+    assert bitext("export", "--db", db, "-o", out).exit_code == 0
+    assert "compute:bfloat16" in json.loads(out.read_text(encoding="utf-8").splitlines()[0])["signatures"]["zh"]
+
+
+def test_a_compute_type_the_engine_cannot_run_is_refused(tiny_qwen, model_cache, articles, tmp_path, bitext):
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"), "--compute-type", "int8")
+    assert result.exit_code == 1
+    assert "compute type 'int8' is not available with --engine transformers; choose one of: float32" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not db.exists() or table_counts(db)["translations"] == 0
+
+
+def test_segment_prints_every_paragraph_and_the_headline(tmp_path, bitext):
+    text = tmp_path / "plain.txt"
+    paragraphs = [f"Paragraph {n} starts here. It has two sentences." for n in range(1, 6)]
+    text.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    lines = bitext("segment", text).stdout.splitlines()
+    assert lines[0] == paragraphs[0]  # no byline: the first paragraph is the headline, on a line of its own
+    assert lines[1:] == [part for p in paragraphs[1:] for part in (p.split(" It ")[0], "It " + p.split(" It ")[1])]
+    records = [json.loads(line) for line in bitext("segment", text, "--format", "jsonl").stdout.splitlines()]
+    assert records[0]["kind"] == "title" and records[0]["text"] == paragraphs[0] and records[0]["index"] is None
+    assert [r["kind"] for r in records[1:]] == ["sentence"] * 8 and records[1]["index"] == 0
+
+def test_a_bad_article_is_reported_and_the_others_still_run(tiny_qwen, model_cache, articles, tmp_path, bitext):
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
     db = tmp_path / "bitext.db"
@@ -160,25 +221,25 @@ def test_a_bad_article_is_reported_and_the_others_still_run(tiny_qwen, model_cac
         (["--engine", "nope"], "unknown engine 'nope'; choose one of: ctranslate2, transformers"),
     ],
 )
-def test_user_errors_are_one_line(tiny_qwen, model_cache, articles, tmp_path, args, message):
+def test_user_errors_are_one_line(tiny_qwen, model_cache, articles, tmp_path, args, message, cli):
     db = tmp_path / "bitext.db"
     base = ["run", str(articles[0]), "--db", str(db), "--cache-dir", str(model_cache), "--model", str(tiny_qwen)]
-    result = runner.invoke(app, base + args)
+    result = cli.invoke(app, base + args)
     assert result.exit_code == 1
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
 
 
-def test_reading_commands_need_an_existing_store(tmp_path):
+def test_reading_commands_need_an_existing_store(tmp_path, cli):
     for command in (["show"], ["export", "-o", str(tmp_path / "x.jsonl")]):
-        result = runner.invoke(app, [*command, "--db", str(tmp_path / "none.db")])
+        result = cli.invoke(app, [*command, "--db", str(tmp_path / "none.db")])
         assert result.exit_code == 1
         assert "no such store" in result.stderr
     assert not (tmp_path / "none.db").exists()
 
 
-def test_unknown_export_format_lists_the_valid_ones(tiny_qwen, model_cache, articles, tmp_path):
+def test_unknown_export_format_lists_the_valid_ones(tiny_qwen, model_cache, articles, tmp_path, bitext):
     db = tmp_path / "bitext.db"
     assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
     result = bitext("export", "--db", db, "--format", "docx", "-o", tmp_path / "x")
@@ -186,14 +247,14 @@ def test_unknown_export_format_lists_the_valid_ones(tiny_qwen, model_cache, arti
     assert "unknown export format 'docx'; choose one of: jsonl" in result.stderr
 
 
-def test_models_list_shows_the_default_model(tmp_path):
+def test_models_list_shows_the_default_model(tmp_path, bitext):
     result = bitext("models", "list", "--cache-dir", tmp_path)
     assert result.exit_code == 0, result.output
     assert "qwen2.5-coder-1.5b-instruct" in result.stdout
 
 
-def test_help_explains_every_command():
+def test_help_explains_every_command(cli):
     for command in (["--help"], ["run", "--help"], ["show", "--help"], ["export", "--help"], ["models", "--help"]):
-        result = runner.invoke(app, command)
+        result = cli.invoke(app, command)
         assert result.exit_code == 0
         assert "Usage" in result.output

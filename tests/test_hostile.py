@@ -7,13 +7,14 @@ import json
 import sqlite3
 import sys
 import textwrap
+import traceback
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.modelcache import ModelManifest
+from pipeline.model import ModelManifest
 
 runner = CliRunner()
 GOOD = "Ferry returns\n\nThe ferry is back after two years. Riders cheered.\n"
@@ -51,6 +52,22 @@ BAD_INPUTS = [
 ]
 
 
+def error_lines(result, message: str) -> list[str]:
+    """Check that ``result`` failed the way a problem the user can fix must: exit status 1
+    through SystemExit, exactly one `error:` line on stderr, naming ``message``, and no
+    traceback. Returns stderr's non-empty lines.
+
+    The exception check is what catches a crash: under CliRunner an exception escaping the
+    CLI also ends with exit status 1, prints no traceback, and stays in ``result.exception``."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), "".join(traceback.format_exception(*result.exc_info))
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.output
+    return lines
+
+
 def store_bytes(db: Path) -> dict:
     with sqlite3.connect(db) as conn:
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
@@ -64,17 +81,13 @@ def test_bad_input_is_one_line_and_the_rest_still_runs(case, make, message, tiny
     db = tmp_path / "bitext.db"
     args = ["run", *make(tmp_path), str(good), "--db", str(db), "--model", str(tiny_qwen),
             "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and message in errors[0], result.stderr
-    assert "Traceback" not in result.output
+    error_lines(runner.invoke(app, args), message)
     contents = store_bytes(db)
     assert [row[2] for row in contents["documents"]] == ["Ferry returns"]  # only the good article
 
 
 def fake_catalogue(monkeypatch, manifest):
-    from pipeline import modelcache
+    from pipeline.model import resolver as modelcache
 
     monkeypatch.setattr(modelcache, "catalogue", lambda: {manifest.name: manifest})
 
@@ -162,11 +175,8 @@ def test_bad_setup_is_one_line_and_leaves_the_store_as_it_was(
     args = ["run", str(good), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
             "--cache-dir", str(tmp_path / "cache" if extra else model_cache)]
     args += extra(tmp_path, monkeypatch) if extra else []
-    result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and message in errors[0], result.stderr
-    assert "Traceback" not in result.output
+    lines = error_lines(runner.invoke(app, args), message)
+    assert lines[-1].startswith("error:"), lines  # the error ended the run: nothing after it
     if before is not None:
         assert db.read_bytes() == before
     elif db.exists():

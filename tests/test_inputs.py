@@ -4,7 +4,6 @@ import io
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import InputError
@@ -134,10 +133,9 @@ def test_utf16_with_bom_is_read(tmp_path):
     assert item.read().paragraphs == ("Le ferry est revenu.",)
 
 
-runner = CliRunner()
 
 
-def test_run_reports_every_bad_input_and_stores_the_rest(tiny_qwen, model_cache, tmp_path):
+def test_run_reports_every_bad_input_and_stores_the_rest(tiny_qwen, model_cache, tmp_path, cli):
     folder = tmp_path / "crawl"
     folder.mkdir()
     (folder / "good.txt").write_text("Ferry returns\n\nThe ferry is back. Riders cheered.\n", encoding="utf-8")
@@ -147,9 +145,9 @@ def test_run_reports_every_bad_input_and_stores_the_rest(tiny_qwen, model_cache,
     records = tmp_path / "records.jsonl"
     records.write_text(json.dumps({"title": "Bridge delayed", "text": "The bridge will wait until 2028."}) + "\n{oops\n", encoding="utf-8")
     db = tmp_path / "bitext.db"
-    result = runner.invoke(app, ["run", str(folder), str(records), str(folder / "page.html"), str(tmp_path / "missing.txt"),
-                                 "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
-                                 "--cache-dir", str(model_cache)])
+    result = cli.invoke(app, ["run", str(folder), str(records), str(folder / "page.html"), str(tmp_path / "missing.txt"),
+                              "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
+                              "--cache-dir", str(model_cache)])
     assert result.exit_code == 1
     assert "3 of 7 articles" in result.stderr and "4 failed" in result.stderr
     for message in ("empty.txt: empty file", "latin1.txt: not UTF-8", "records.jsonl:2: not JSON", "missing.txt: no such file"):
@@ -162,29 +160,32 @@ def test_run_reports_every_bad_input_and_stores_the_rest(tiny_qwen, model_cache,
     assert titles == {"Ferry returns", "Bridge delayed", "Town reopens its river ferry"}
 
 
-def test_non_english_articles_are_skipped_unless_forced(tiny_qwen, model_cache, tmp_path):
+def test_non_english_articles_are_skipped_unless_forced(tiny_qwen, model_cache, tmp_path, cli):
     french = tmp_path / "fr.txt"
     french.write_text("Le ferry revient\n\nLe ferry est revenu lundi après deux ans de travaux. "
                       "Les passagers ont applaudi le maire.\n", encoding="utf-8")
     db = tmp_path / "bitext.db"
     base = ["run", str(french), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
-    result = runner.invoke(app, base)
+    result = cli.invoke(app, base)
     assert result.exit_code == 1
     assert "the article is in French, not English; skipped (use --force" in result.stderr
-    forced = runner.invoke(app, [*base, "--force"])
+    forced = cli.invoke(app, [*base, "--force"])
     assert forced.exit_code == 0, forced.output
 
 
-def test_segment_command(tmp_path):
+def test_segment_command(tmp_path, cli):
     path = tmp_path / "a.txt"
     path.write_text("Ferry returns\n\n\"It is back. We are glad,\" said Dr. Ruiz. Riders cheered.\n", encoding="utf-8")
-    text = runner.invoke(app, ["segment", str(path)])
+    text = cli.invoke(app, ["segment", str(path)])
     assert text.exit_code == 0
-    assert text.stdout.splitlines() == ['"It is back.', 'We are glad," said Dr. Ruiz.', "Riders cheered."]
-    jsonl = runner.invoke(app, ["segment", str(path), "--format", "jsonl"])
+    lines = ["Ferry returns", '"It is back.', 'We are glad," said Dr. Ruiz.', "Riders cheered."]
+    assert text.stdout.splitlines() == lines  # the headline first, on a line of its own
+    jsonl = cli.invoke(app, ["segment", str(path), "--format", "jsonl"])
     records = [json.loads(line) for line in jsonl.stdout.splitlines()]
-    assert [(r["index"], r["paragraph"], r["start"]) for r in records] == [(0, 0, 0), (1, 0, 13), (2, 0, 42)]
-    french = runner.invoke(app, ["segment", "-", "--lang", "fr"], input="Titre\n\nM. Dupont est venu. Il est reparti.\n")
-    assert french.stdout.splitlines() == ["M. Dupont est venu.", "Il est reparti."]
-    bad = runner.invoke(app, ["segment", str(path), "--lang", "de"])
+    assert [(r["kind"], r["index"], r["paragraph"], r["start"]) for r in records] == [
+        ("title", None, None, None), ("sentence", 0, 0, 0), ("sentence", 1, 0, 13), ("sentence", 2, 0, 42)]
+    assert [r["text"] for r in records] == lines
+    french = cli.invoke(app, ["segment", "-", "--lang", "fr"], input="Titre\n\nM. Dupont est venu. Il est reparti.\n")
+    assert french.stdout.splitlines() == ["Titre", "M. Dupont est venu.", "Il est reparti."]
+    bad = cli.invoke(app, ["segment", str(path), "--lang", "de"])
     assert bad.exit_code == 1 and "choose one of: en, zh, fr" in bad.stderr

@@ -3,16 +3,10 @@
 import shutil
 
 import pytest
-from typer.testing import CliRunner
-
-from pipeline.align import align
 from pipeline.cli import app
-from pipeline.document import Signature, TranslatedText
-from pipeline.ingest import parse_page_copy
 from pipeline.reading import page_name
-from pipeline.segment import segment
-from pipeline.store import Store
-from scripts.screenshot import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.documents import aligned_document
 
 ATTACK = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
 PAGE = (
@@ -34,20 +28,13 @@ def browser():
 
 
 @pytest.fixture
-def site(tmp_path):
-    db = tmp_path / "bitext.db"
-    article = parse_page_copy(PAGE, source="p")
-    sentences = segment(article.paragraphs)
-    sig = Signature("fake", "m@0")
-    with Store(db) as store:
-        store.save(align(article, sentences, [
-            TranslatedText(lang, sig, f"[{lang}] {article.title}", tuple(f"[{lang}] {s.text}" for s in sentences))
-            for lang in ("zh", "fr")
-        ]))
+def site(tmp_path, stored, cli):
+    document = aligned_document(PAGE)
+    db = stored(PAGE)
     out = tmp_path / "site"
-    result = CliRunner().invoke(app, ["export", "--db", str(db), "--format", "html", "-o", str(out)])
+    result = cli.invoke(app, ["export", "--db", str(db), "--format", "html", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    return out, article, sentences
+    return out, document.article, document.sentences
 
 
 def test_page_loads_with_aligned_rows_and_no_injection(browser, site):

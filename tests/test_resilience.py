@@ -1,13 +1,11 @@
 """Kills, Ctrl-C and concurrent runs, for real: `bitext run` in subprocesses on tiny models."""
 
 import signal
-import sqlite3
 import subprocess
-import time
 
 import pytest
 
-from scripts.crash_test import bitext_command, kill_and_resume, make_articles, store_contents
+from tests.crashing import NOTHING, bitext_command, kill_and_resume, make_articles, store_contents, wait_for_growth
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +24,12 @@ def reference(tiny_qwen, model_cache, articles, tmp_path_factory):
 def test_sigkill_at_random_moments_then_resume_loses_nothing(tiny_qwen, model_cache, articles, reference, tmp_path):
     db = tmp_path / "bitext.db"
     command = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
-    kill_and_resume(command, kills=3, window=(3.0, 9.0), seed=7)
+    kills = kill_and_resume(command, db, kills=3, window=(0.0, 3.0), seed=7, documents=len(reference["documents"]))
+    assert len(kills) == 3
+    for kill in kills:  # each kill landed mid-run: after a stored batch, before the end
+        assert kill.after.translations >= 1, kills
+        assert kill.after.documents < len(reference["documents"]), kills
+        assert kill.after != kill.before, kills  # the killed run had stored work of its own
     crashed = store_contents(db)
     assert crashed["integrity"] == "ok" and crashed["foreign_keys"] == []
     assert crashed["translation_rows"] == len(crashed["translations"])  # no duplicates
@@ -38,16 +41,10 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(tiny_qwen, model_ca
     db = tmp_path / "bitext.db"
     command = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:  # wait for the first stored article
-        if db.exists():
-            with sqlite3.connect(db) as conn:
-                try:
-                    if conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
-                        break
-                except sqlite3.OperationalError:
-                    pass
-        time.sleep(0.2)
+    held = NOTHING
+    while held.documents == 0:  # wait for the first stored article
+        held = wait_for_growth(db, process, held, timeout=120)
+        assert held is not None, process.communicate()[1]
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr

@@ -6,15 +6,14 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.engines import create_engine
+from pipeline.engines import DecodingOptions, create_engine
 from pipeline.errors import ModelError
-from pipeline.modelcache import catalogue, resolve
+from pipeline.model import resolve
+from pipeline.model.catalogue import catalogue
 from pipeline.translate import split_to_fit
 
-runner = CliRunner()
 
 
 class Spy:
@@ -35,7 +34,7 @@ class Spy:
 
 def spied_engine(engine_name, model_dir, cache):
     files = resolve(str(model_dir), cache_dir=cache)
-    engine = create_engine(engine_name, files, cache_dir=cache, max_new_tokens=4)
+    engine = create_engine(engine_name, files, cache_dir=cache, options=DecodingOptions(max_new_tokens=4))
     model, tokenizer = engine._load()
     spy = Spy(model)
     engine._loaded = (spy, tokenizer)
@@ -97,7 +96,7 @@ def test_split_to_fit_prefers_clause_boundaries():
     assert "".join(halves) == "x" * 10 and all(len(p) <= 3 for p in halves)
 
 
-def test_over_long_sentences_are_split_translated_and_recorded(tiny_marian, model_cache, tmp_path, monkeypatch):
+def test_over_long_sentences_are_split_translated_and_recorded(tiny_marian, model_cache, tmp_path, monkeypatch, cli):
     long_sentence = ", ".join(f"the {n}th ferry left the pier at dawn" for n in range(1, 15)) + "."
     article = tmp_path / "long.txt"
     article.write_text(f"Ferries\n\nShort one. {long_sentence}\n", encoding="utf-8")
@@ -108,8 +107,8 @@ def test_over_long_sentences_are_split_translated_and_recorded(tiny_marian, mode
     monkeypatch.setattr(CTranslate2Engine, "translate", lambda self, texts, *, src, tgt: (
         sent.extend(texts), original(self, texts, src=src, tgt=tgt))[1])
     db = tmp_path / "bitext.db"
-    result = runner.invoke(app, ["run", str(article), "--db", str(db), "--model", str(tiny_marian), "--to", "fr",
-                                 "--max-new-tokens", "4", "--cache-dir", str(model_cache)])
+    result = cli.invoke(app, ["run", str(article), "--db", str(db), "--model", str(tiny_marian), "--to", "fr",
+                              "--max-new-tokens", "4", "--cache-dir", str(model_cache)])
     assert result.exit_code == 0, result.output
     files = resolve(str(tiny_marian), cache_dir=model_cache)
     engine = create_engine("ctranslate2", files, cache_dir=model_cache)
@@ -122,20 +121,22 @@ def test_over_long_sentences_are_split_translated_and_recorded(tiny_marian, mode
     assert pieces > 1 and short == 1
 
 
-def test_catalogue_lists_every_family():
+def test_catalogue_lists_every_family(tmp_path, monkeypatch, cli):
+    monkeypatch.setenv("BITEXT_CACHE_DIR", str(tmp_path))  # not the user's real cache
     models = catalogue()
     assert {"opus-mt-en-zh", "opus-mt-en-fr", "opus-mt-tc-big-en-fr", "opus-mt", "nllb-200-distilled-600m",
             "m2m100-418m", "qwen2.5-coder-1.5b-instruct"} <= set(models)
-    assert models["opus-mt-en-zh"].targets["zh"]["token"] == ">>cmn_Hans<<"
-    assert models["nllb-200-distilled-600m"].targets["fr"]["token"] == "fra_Latn"
-    assert models["m2m100-418m"].targets["zh"]["token"] == "__zh__"
+    assert models["opus-mt-en-zh"].targets["zh"].token == ">>cmn_Hans<<"
+    assert models["nllb-200-distilled-600m"].targets["fr"].token == "fra_Latn"
+    assert models["m2m100-418m"].targets["zh"].token == "__zh__"
     per_language = models["opus-mt"]
-    assert per_language.source_for("zh")["repo"] == "Helsinki-NLP/opus-mt-en-zh"
-    assert per_language.source_for("fr")["repo"] == "Helsinki-NLP/opus-mt-en-fr"
-    result = runner.invoke(app, ["models", "list"])
+    assert per_language.source_for("zh").repo == "Helsinki-NLP/opus-mt-en-zh"
+    assert per_language.source_for("fr").repo == "Helsinki-NLP/opus-mt-en-fr"
+    result = cli.invoke(app, ["models", "list"])
     assert result.exit_code == 0
     for name in models:
         assert name in result.stdout
+    assert f"cache: {tmp_path}" in result.stdout
 
 
 def test_a_model_without_the_target_language_is_refused(tmp_path):

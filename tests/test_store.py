@@ -2,25 +2,18 @@ import sqlite3
 
 import pytest
 
-from pipeline.align import align
-from pipeline.document import Signature, TranslatedText
+from dataclasses import replace
+
+from pipeline.document import Flag, Signature, Translation
 from pipeline.errors import StoreError
-from pipeline.ingest import parse_page_copy
-from pipeline.segment import segment
 from pipeline.store import SCHEMA_VERSION, Store
+from tests.documents import SIG, aligned_document
 
 PAGE = "Council keeps ferry\n\nBy A | Daily | 2026-01-02\n\nThe ferry stays. It runs daily.\n\nRiders cheered.\n"
-SIG = Signature("fake", "echo@000", (("version", "1"),))
 
 
-def aligned(page=PAGE, signature=SIG):
-    article = parse_page_copy(page, source="p.txt")
-    sentences = segment(article.paragraphs)
-    translations = [
-        TranslatedText(lang, signature, f"[{lang}] {article.title}", tuple(f"[{lang}] {s.text}" for s in sentences))
-        for lang in ("zh", "fr")
-    ]
-    return align(article, sentences, translations)
+def aligned(page=PAGE, signature=SIG, **options):
+    return aligned_document(page, signature=signature, **options)
 
 
 def counts(path):
@@ -57,7 +50,7 @@ def test_translation_memory_is_keyed_by_source_language_and_signature(tmp_path):
     with Store(tmp_path / "s.db") as store:
         store.save(aligned())
         assert store.remembered(["The ferry stays.", "unknown"], lang="zh", signature=SIG) == {
-            "The ferry stays.": "[zh] The ferry stays."
+            "The ferry stays.": Translation("The ferry stays.", "[zh] The ferry stays.")
         }
         assert store.remembered(["The ferry stays."], lang="zh", signature=other) == {}
         assert store.is_translated(aligned().doc_id, lang="fr", signature=SIG)
@@ -73,7 +66,8 @@ def test_a_document_that_fails_mid_save_leaves_no_trace(tmp_path):
         # The French translations are written last; a NULL among them fails the save
         # after the document, its sentences and the Chinese were already inserted.
         fr = doc.translations["fr"]
-        doc.translations["fr"] = TranslatedText("fr", SIG, fr.title, (*fr.sentences[:-1], None))
+        broken = replace(fr.sentences[-1], text=None)
+        doc.translations["fr"] = replace(fr, sentences=(*fr.sentences[:-1], broken))
         with pytest.raises(sqlite3.IntegrityError):
             store.save(doc)
     assert counts(path) == before
@@ -146,14 +140,43 @@ def test_version_1_store_is_migrated(tmp_path):
     with Store(path) as store:
         store.save(aligned())
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert store.load(aligned().doc_id).translations["zh"].pieces == {}
+        assert {t.pieces for t in store.load(aligned().doc_id).translations["zh"].sentences} == {1}
 
 
-def test_split_sources_are_recorded(tmp_path):
-    doc = aligned()
+def test_split_sources_and_flags_are_recorded(tmp_path):
+    doc = aligned(flags={"zh": {"Riders cheered.": [Flag("length_ratio", "too short")]}})
     zh = doc.translations["zh"]
-    doc.translations["zh"] = TranslatedText("zh", SIG, zh.title, zh.sentences, {"The ferry stays.": 2})
+    doc.translations["zh"] = replace(zh, sentences=(replace(zh.sentences[0], pieces=2), *zh.sentences[1:]))
     with Store(tmp_path / "s.db") as store:
         store.save(doc)
-        assert store.load(doc.doc_id).translations["zh"].pieces == {"The ferry stays.": 2}
-        assert store.load(doc.doc_id).translations["fr"].pieces == {}
+        loaded = store.load(doc.doc_id)
+    assert loaded.translations == doc.translations
+    assert [t.pieces for t in loaded.translations["zh"].sentences] == [2, 1, 1]
+    assert [t.pieces for t in loaded.translations["fr"].sentences] == [1, 1, 1]
+    assert loaded.translations["zh"].sentences[2].flags == (Flag("length_ratio", "too short"),)
+
+
+def test_remember_and_save_write_the_same_rows(tmp_path):
+    """One writer: a translation remembered batch by batch and one saved with its document
+    are stored alike, and saving after remembering adds nothing."""
+    doc = aligned(flags={"fr": {"It runs daily.": [Flag("missing_names", "not in the translation: X Y")]}})
+    rows = {}
+    for how in ("save", "remember"):
+        path = tmp_path / f"{how}.db"
+        with Store(path) as store:
+            if how == "remember":
+                for lang, translated in doc.translations.items():
+                    store.remember([translated.title, *translated.sentences], lang=lang, signature=SIG)
+            store.save(doc)
+        with sqlite3.connect(path) as conn:
+            rows[how] = conn.execute("SELECT source, lang, text, pieces, flags FROM translations ORDER BY 1, 2").fetchall()
+    assert rows["save"] == rows["remember"] and len(rows["save"]) == 8
+
+
+def test_pairs_begin_each_document_with_its_title(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        store.save(aligned())
+        pairs = list(store.iter_pairs())
+    assert [(p.kind, p.index) for p in pairs] == [("title", None), ("sentence", 0), ("sentence", 1), ("sentence", 2)]
+    assert pairs[0].source == "Council keeps ferry" and pairs[0].text("zh") == "[zh] Council keeps ferry"
+    assert pairs[0].signatures == {"zh": str(SIG), "fr": str(SIG)}

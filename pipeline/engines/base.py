@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from .. import languages
 from ..document import Signature
-from .languages import TargetControl, target_control
+from .target_control import TargetControl, target_control
 
 if TYPE_CHECKING:
-    from ..modelcache import ModelFiles, Progress
+    from ..model import ModelFiles, Progress
+    from .options import DecodingOptions
 
-LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese", "fr": "French"}
 PROMPT_VERSION = "2"  # bump whenever the prompt text changes: it is part of every signature
 
 SYSTEM_PROMPT = (
@@ -37,6 +38,10 @@ class Engine(Protocol):
         """Engine, model, version and decoding settings, stored with every translation."""
         ...
 
+    def fits(self, text: str, *, src: str, tgt: str) -> bool:
+        """Whether ``text`` fits the model's input unsplit (longer texts are split first)."""
+        ...
+
 
 class EngineBase:
     """What both engines share: options, lazy loading, dispatch by model family.
@@ -54,26 +59,20 @@ class EngineBase:
         files: ModelFiles,
         *,
         cache_dir: Path,
-        device: str = "cpu",
-        threads: int = 0,
-        batch_size: int = 32,
-        batch_type: str = "examples",
-        beam_size: int = 1,
-        max_new_tokens: int = 256,
-        compute_type: str | None = None,
-        target_tokens: dict[str, str] | None = None,
+        options: DecodingOptions,
         progress: Progress | None = None,
     ):
         self.files = files
         self.cache_dir = cache_dir
-        self.device = device
-        self.threads = threads
-        self.batch_size = batch_size
-        self.by_tokens = batch_type == "tokens"
-        self.beam_size = beam_size
-        self.max_new_tokens = max_new_tokens
-        self.compute_type = compute_type or self.default_compute_type
-        self.target_tokens = dict(target_tokens or {})
+        self.options = options
+        self.device = options.device
+        self.threads = options.threads
+        self.batch_size = options.batch_size or 32
+        self.by_tokens = options.batch_type == "tokens"
+        self.beam_size = options.beam_size or 1
+        self.max_new_tokens = options.max_new_tokens or 256
+        self.compute_type = options.compute_type or self.default_compute_type
+        self.target_tokens = dict(files.target_tokens)
         self.progress = progress or (lambda message, done, total: None)
         self._loaded = None
 
@@ -90,6 +89,9 @@ class EngineBase:
         if self.files.family == "seq2seq":
             return self._translate_seq2seq(texts, src=src, tgt=tgt)
         return self._generate(texts, src=src, tgt=tgt)
+
+    def signature(self) -> Signature:
+        return self._signature(compute=self.compute_type)
 
     def _signature(self, *, compute: str) -> Signature:
         settings = [
@@ -139,7 +141,7 @@ def _max_positions(folder: Path) -> int | None:
 
 def chat_messages(text: str, *, src: str, tgt: str) -> list[dict[str, str]]:
     """The chat that asks a causal LLM for one translation."""
-    source, target = LANGUAGE_NAMES[src], LANGUAGE_NAMES[tgt]
+    source, target = languages.name(src), languages.name(tgt)
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(source=source, target=target)},
         {"role": "user", "content": USER_PROMPT.format(target=target, text=text)},

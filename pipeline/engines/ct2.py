@@ -2,16 +2,16 @@
 
 Causal LLMs run through ``ctranslate2.Generator`` with the chat prompt; seq2seq models
 (Marian, NLLB, M2M100) through ``ctranslate2.Translator``. The model is converted once into
-the cache (see ``modelcache.ensure_ctranslate2``) and loads in seconds afterwards.
+the cache (see ``convert.ensure_ctranslate2``) and loads in seconds afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import ctranslate2
 
-from ..document import Signature
 from ..errors import ModelError
 from .base import EngineBase, length_sorted_batches, prompt_ids, shared_prompt_prefix, stop_token_ids
 
@@ -21,12 +21,17 @@ class CTranslate2Engine(EngineBase):
     version = ctranslate2.__version__
     default_compute_type = "int8"
 
-    def _load_model(self):
-        from ..modelcache import converted_tokenizer, ensure_ctranslate2
+    def prepare(self) -> Path:
+        """Convert the model for CTranslate2 once (later calls find it in the cache)."""
+        from .convert import ensure_ctranslate2
 
-        model_dir = ensure_ctranslate2(
-            self.files, cache_dir=self.cache_dir, compute_type=self.compute_type, progress=self.progress
-        )
+        return ensure_ctranslate2(self.files, cache_dir=self.cache_dir, compute_type=self.compute_type,
+                                  progress=self.progress)
+
+    def _load_model(self):
+        from .convert import converted_tokenizer
+
+        model_dir = self.prepare()
         tokenizer = converted_tokenizer(model_dir)
         model_class = ctranslate2.Translator if self.files.family == "seq2seq" else ctranslate2.Generator
         try:
@@ -37,9 +42,6 @@ class CTranslate2Engine(EngineBase):
             supported = ", ".join(sorted(ctranslate2.get_supported_compute_types(self.device)))
             raise ModelError(f"{error}; on {self.device} choose one of: {supported}") from None
         return model, tokenizer
-
-    def signature(self) -> Signature:
-        return self._signature(compute=self.compute_type)
 
     def _generate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
         generator, tokenizer = self._load()

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import torch
 import transformers
 
-from ..document import Signature
 from .base import EngineBase, length_sorted_batches, prompt_ids, stop_token_ids
 
 
@@ -21,21 +20,24 @@ class TransformersEngine(EngineBase):
     default_compute_type = "float32"
 
     def _load_model(self):
-        from ..modelcache import load_transformers
+        from .convert import load_transformers
 
         if self.threads > 0:
             torch.set_num_threads(self.threads)
         self.progress(f"loading {self.files.name} with transformers", 0, None)
-        model, tokenizer = load_transformers(self.files, device=self.device)
+        model, tokenizer = load_transformers(self.files, device=self.device, progress=self.progress)
+        # compute_type is one of options.TORCH_COMPUTE_TYPES, checked when options resolved.
+        model = model.to(dtype=getattr(torch, self.compute_type))
+        # Marian configs force EOS as the last token at the length limit; CTranslate2 just
+        # stops there. Stopping alike keeps both engines' output the same.
+        if getattr(model.generation_config, "forced_eos_token_id", None) is not None:
+            model.generation_config.forced_eos_token_id = None
         # A decoder-only model continues from the end of its input, so batches are
         # padded on the left; an encoder's absolute positions need padding on the right.
         tokenizer.padding_side = "left" if self.files.family == "causal-lm" else "right"
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         return model, tokenizer
-
-    def signature(self) -> Signature:
-        return self._signature(compute="float32")
 
     def _generate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
         _, tokenizer = self._load()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ModelError
+from ..languages import flores_code
 
 # Target tokens of Opus-MT multi-target models, most specific first.
 MARIAN_TARGET_TOKENS = {
@@ -23,7 +24,6 @@ MARIAN_TARGET_TOKENS = {
     "fr": (">>fra<<", ">>fr<<"),
     "en": (">>eng<<", ">>en<<"),
 }
-NLLB_CODES = {"en": "eng_Latn", "zh": "zho_Hans", "fr": "fra_Latn"}
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def target_control(tokenizer, *, src: str, tgt: str, token: str | None = None) -
     kind = type(tokenizer).__name__
     vocab = tokenizer.get_vocab()
     if "Nllb" in kind:
-        forced = token or NLLB_CODES[tgt]
-        return TargetControl(src_lang=NLLB_CODES[src], forced_bos=_checked(forced, vocab, kind))
+        forced = token or flores_code(tgt)
+        return TargetControl(src_lang=flores_code(src), forced_bos=_checked(forced, vocab, kind))
     if "M2M100" in kind:
         forced = token or tokenizer.get_lang_token(tgt)
         return TargetControl(src_lang=src, forced_bos=_checked(forced, vocab | _m2m_lang_tokens(tokenizer), kind))

@@ -1,0 +1,156 @@
+"""Loading models with transformers, and converting them once for CTranslate2.
+
+A converted model is written to a staging folder, hashed, and renamed into the cache only
+when complete, with a stamp per file in ``bitext-checksums.json``; a start compares the
+stamps with the files' stat and hashes only a file that changed since (refusing it if its
+bytes changed too). ``bitext models verify`` hashes everything again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import ModelError
+from ..model import ModelFiles, Progress, no_progress
+from ..model.cache import CHECKSUMS_FILE, check_checksums, check_file, converted_dir, write_checksums
+from ..model.progress import library_bars_to
+
+TOKENIZER_FOLDER = "tokenizer"  # in a converted folder: the model's own tokenizer
+
+
+def load_transformers(files: ModelFiles, *, device: str = "cpu", progress: Progress = no_progress):
+    """Load (model, tokenizer) with transformers, from a folder or a GGUF file.
+
+    A GGUF file is checked against its sha256 first (by its stamp when the file has not
+    changed since it was verified): nothing unverified is loaded. transformers' own
+    progress bars report to ``progress`` instead of drawing on stderr.
+    """
+    import transformers
+
+    if files.gguf_file:
+        path = files.hf_dir / files.gguf_file
+        stamp = files.gguf_stamp if files.gguf_stamp and files.gguf_stamp.get("sha256") == files.identity else None
+        if check_file(path, stamp or files.identity) is None:
+            raise ModelError(
+                f"{path}: checksum mismatch, the file changed since it was verified; "
+                f"delete it and run `bitext models prepare {files.name}`"
+            )
+
+    kwargs = {"gguf_file": files.gguf_file} if files.gguf_file else {}
+    model_class = (
+        transformers.AutoModelForSeq2SeqLM if files.family == "seq2seq" else transformers.AutoModelForCausalLM
+    )
+    try:
+        with library_bars_to(progress, f"loading {files.name} with transformers"):
+            tokenizer = transformers.AutoTokenizer.from_pretrained(files.hf_dir, **kwargs)
+            model = model_class.from_pretrained(files.hf_dir, **kwargs)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"cannot load model {files.name} with transformers: {error}") from None
+    if files.gguf_file:
+        # The weights are de-quantized to float on load; the GGUF quantization note left
+        # in the config would make converters treat them as still quantized.
+        model.config.quantization_config = None
+        del model.config.quantization_config
+    return model.to(device).eval(), tokenizer
+
+
+def ctranslate2_dir(files: ModelFiles, *, cache_dir: Path, compute_type: str) -> Path:
+    return converted_dir(files.name, files.identity, compute_type=compute_type, cache_dir=cache_dir)
+
+
+def converted_tokenizer(path: Path):
+    """The tokenizer saved with a converted model (older conversions kept it beside the weights)."""
+    import transformers
+
+    folder = path / TOKENIZER_FOLDER
+    return transformers.AutoTokenizer.from_pretrained(folder if folder.is_dir() else path)
+
+
+def is_converted(path: Path) -> bool:
+    return (path / "model.bin").is_file() and (path / CHECKSUMS_FILE).is_file()
+
+
+def verify_converted(path: Path, *, name: str, full: bool = False) -> None:
+    """Check a converted model against the checksums written at conversion: by stamp
+    (hashing only files whose stat changed), or every byte when ``full``."""
+    problem = check_checksums(path, full=full, required=("model.bin",))
+    if problem:
+        raise ModelError(
+            f"{path}: converted model is corrupt ({problem}); delete the folder "
+            f"and run `bitext models prepare {name}`"
+        )
+
+
+def ensure_ctranslate2(
+    files: ModelFiles, *, cache_dir: Path, compute_type: str = "int8", progress: Progress = no_progress
+) -> Path:
+    """Convert the model for CTranslate2 once; later calls return the cached folder."""
+    target = ctranslate2_dir(files, cache_dir=cache_dir, compute_type=compute_type)
+    if is_converted(target):
+        verify_converted(target, name=files.name)
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
+    try:
+        progress(f"loading {files.name} with transformers", 0, None)
+        model, tokenizer = load_transformers(files, progress=progress)
+        progress(f"converting {files.name} to CTranslate2 {compute_type}", 0, None)
+        config_dir = staging / "hf-config"
+        model.config.save_pretrained(config_dir)
+        converter = _converter_for(model, tokenizer, config_dir)
+        output = staging / "model"
+        converter.convert(str(output), quantization=compute_type)
+        # The engine tokenizes with the model's own tokenizer, saved beside the weights in
+        # a folder of its own (next to CTranslate2's config.json, transformers would take
+        # that file for the model's and warn about a Mistral tokenizer).
+        tokenizer.save_pretrained(output / TOKENIZER_FOLDER)
+        write_checksums(output)  # the one full hash of the product, before anyone can see it
+        del model
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(output, target)
+    except (OSError, ValueError, NotImplementedError, RuntimeError) as error:
+        raise ModelError(f"cannot convert {files.name} for CTranslate2: {error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress(f"converted {files.name}", 1, 1)
+    return target
+
+
+class _FullVocabulary:
+    """A tokenizer as CTranslate2's converter must see it: every token, in id order.
+
+    transformers 5's M2M100 tokenizer leaves its ``__xx__`` language tokens out of
+    ``get_vocab()`` and ``special_tokens_map``, so the converter would build a vocabulary
+    shorter than the model's; this view adds them back at their ids.
+    """
+
+    def __init__(self, tokenizer):
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name):
+        return getattr(self._tokenizer, name)
+
+    def get_vocab(self) -> dict[str, int]:
+        return {**self._tokenizer.get_vocab(), **getattr(self._tokenizer, "lang_token_to_id", {})}
+
+
+def _converter_for(model, tokenizer, config_dir: Path):
+    """A CTranslate2 converter for a model already in memory.
+
+    The stock TransformersConverter loads the model itself by name, which cannot read
+    GGUF files; overriding its two loading hooks lets one converter serve every source.
+    """
+    import ctranslate2.converters
+
+    class LoadedModelConverter(ctranslate2.converters.TransformersConverter):
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            return model
+
+        def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+            return _FullVocabulary(tokenizer) if hasattr(tokenizer, "lang_token_to_id") else tokenizer
+
+    return LoadedModelConverter(str(config_dir))

@@ -1,0 +1,63 @@
+"""Decoding options: one object from the command line to the engine.
+
+Every field left as None takes the model's catalogue default (``[decoding]`` in its
+manifest), then the engine's own; ``resolved`` fills them in once, so an engine only ever
+sees complete options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from ..errors import ModelError
+
+DEVICES = ("cpu", "cuda")
+BATCH_TYPES = ("examples", "tokens")
+# What each engine can run its weights as. CTranslate2's list depends on the device and
+# is checked when the model loads; transformers casts the model to a torch dtype.
+TORCH_COMPUTE_TYPES = ("float32", "bfloat16", "float16")
+ENGINE_DEFAULT_COMPUTE = {"ctranslate2": "int8", "transformers": "float32"}
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How an engine runs and decodes.
+
+    device: cpu or cuda. threads: CPU threads, 0 = all cores. batch_size: 32 by default,
+    counted in sentences (batch_type "examples") or padded tokens ("tokens"). beam_size: 1
+    decodes greedily. max_new_tokens: the longest translation (256). compute_type: the
+    weights' type, int8 for ctranslate2 and float32 for transformers by default.
+    """
+
+    device: str = "cpu"
+    threads: int = 0
+    batch_size: int | None = None
+    batch_type: str = "examples"
+    beam_size: int | None = None
+    max_new_tokens: int | None = None
+    compute_type: str | None = None
+
+    def resolved(self, model_defaults: Mapping[str, object], *, engine: str) -> DecodingOptions:
+        """These options checked, with every None filled from the model's defaults, then the engine's."""
+        if self.device not in DEVICES:
+            raise ModelError(f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}")
+        if self.batch_type not in BATCH_TYPES:
+            raise ModelError(f"unknown batch type {self.batch_type!r}; choose one of: {', '.join(BATCH_TYPES)}")
+        compute_type = self.compute_type
+        if compute_type is None:
+            # A manifest's compute_type is a CTranslate2 quantization (int8): not a torch dtype.
+            compute_type = model_defaults.get("compute_type") if engine == "ctranslate2" else None
+            compute_type = compute_type or ENGINE_DEFAULT_COMPUTE.get(engine, "float32")
+        if engine == "transformers" and compute_type not in TORCH_COMPUTE_TYPES:
+            raise ModelError(
+                f"compute type {compute_type!r} is not available with --engine transformers; "
+                f"choose one of: {', '.join(TORCH_COMPUTE_TYPES)} (or use --engine ctranslate2)"
+            )
+        return replace(
+            self,
+            batch_size=self.batch_size or int(model_defaults.get("batch_size", 32)),
+            beam_size=self.beam_size or int(model_defaults.get("beam_size", 1)),
+            max_new_tokens=self.max_new_tokens or int(model_defaults.get("max_new_tokens", 256)),
+            compute_type=compute_type,
+        )
