@@ -126,7 +126,8 @@ def test_run_show_export(request, model_fixture, model_cache, articles, tmp_path
     assert any(record["zh"] for record in records) and any(record["fr"] for record in records)
 
 
-def test_running_again_adds_and_translates_nothing(tiny_qwen, model_cache, articles, tmp_path, engine_calls, bitext):
+def test_running_again_adds_and_translates_nothing(tiny_qwen, model_cache, articles, tmp_path, engine_calls,
+                                                   bitext):
     db = tmp_path / "bitext.db"
     assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
     before, calls = table_counts(db), len(engine_calls)
@@ -137,7 +138,8 @@ def test_running_again_adds_and_translates_nothing(tiny_qwen, model_cache, artic
     assert len(engine_calls) == calls
 
 
-def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache, articles, tmp_path, engine_calls, bitext):
+def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache, articles, tmp_path, engine_calls,
+                                                         bitext):
     db = tmp_path / "bitext.db"
     result = bitext(*run_args(tiny_qwen, model_cache, db, *articles))
     assert result.exit_code == 0, result.output

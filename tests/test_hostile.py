@@ -11,12 +11,10 @@ import traceback
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.model import ModelManifest
 
-runner = CliRunner()
 GOOD = "Ferry returns\n\nThe ferry is back after two years. Riders cheered.\n"
 
 
@@ -75,13 +73,13 @@ def store_bytes(db: Path) -> dict:
 
 
 @pytest.mark.parametrize("case, make, message", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_bad_input_is_one_line_and_the_rest_still_runs(case, make, message, tiny_qwen, model_cache, tmp_path):
+def test_bad_input_is_one_line_and_the_rest_still_runs(case, make, message, tiny_qwen, model_cache, tmp_path, cli):
     good = tmp_path / "good.txt"
     good.write_text(GOOD, encoding="utf-8")
     db = tmp_path / "bitext.db"
     args = ["run", *make(tmp_path), str(good), "--db", str(db), "--model", str(tiny_qwen),
             "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
-    error_lines(runner.invoke(app, args), message)
+    error_lines(cli.invoke(app, args), message)
     contents = store_bytes(db)
     assert [row[2] for row in contents["documents"]] == ["Ferry returns"]  # only the good article
 
@@ -164,7 +162,7 @@ BAD_SETUPS = [
 
 @pytest.mark.parametrize("case, prepare, extra, message", BAD_SETUPS, ids=[c[0] for c in BAD_SETUPS])
 def test_bad_setup_is_one_line_and_leaves_the_store_as_it_was(
-    case, prepare, extra, message, tiny_qwen, model_cache, tmp_path, monkeypatch
+    case, prepare, extra, message, tiny_qwen, model_cache, tmp_path, monkeypatch, cli
 ):
     good = tmp_path / "good.txt"
     good.write_text(GOOD, encoding="utf-8")
@@ -175,7 +173,7 @@ def test_bad_setup_is_one_line_and_leaves_the_store_as_it_was(
     args = ["run", str(good), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
             "--cache-dir", str(tmp_path / "cache" if extra else model_cache)]
     args += extra(tmp_path, monkeypatch) if extra else []
-    lines = error_lines(runner.invoke(app, args), message)
+    lines = error_lines(cli.invoke(app, args), message)
     assert lines[-1].startswith("error:"), lines  # the error ended the run: nothing after it
     if before is not None:
         assert db.read_bytes() == before

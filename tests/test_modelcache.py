@@ -9,7 +9,6 @@ import textwrap
 import time
 
 import pytest
-from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.engines import create_engine
@@ -23,7 +22,6 @@ from pipeline.model.sources import assemble_chunks
 from tests.tiny_models import CHATML_TEMPLATE
 
 CHUNKS = [b"first chunk|", b"second chunk|", b"third"]
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -285,21 +283,21 @@ def hub_model(tiny_marian, tmp_path, monkeypatch):
     return cache, files.hf_dir, folder
 
 
-def test_models_verify_passes_good_products(hub_model):
+def test_models_verify_passes_good_products(hub_model, cli):
     cache, download, converted_folder = hub_model
-    result = runner.invoke(app, ["models", "verify", "opus-mt-en-fr", "--cache-dir", str(cache)])
+    result = cli.invoke(app, ["models", "verify", "opus-mt-en-fr", "--cache-dir", str(cache)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 2 and all(line.startswith("ok") for line in lines)
     assert str(download) in result.stdout and str(converted_folder) in result.stdout
     # Without a name: every catalogue model that has products, each product once (opus-mt
     # takes its French model from the same download).
-    everything = runner.invoke(app, ["models", "verify", "--cache-dir", str(cache)])
+    everything = cli.invoke(app, ["models", "verify", "--cache-dir", str(cache)])
     assert everything.exit_code == 0
     assert [line.split()[-1] for line in everything.stdout.splitlines()] == [str(download), str(converted_folder)]
 
 
-def test_models_verify_finds_a_corrupt_file(hub_model):
+def test_models_verify_finds_a_corrupt_file(hub_model, cli):
     cache, download, converted_folder = hub_model
     weights = converted_folder / "model.bin"
     data = bytearray(weights.read_bytes())
@@ -307,7 +305,7 @@ def test_models_verify_finds_a_corrupt_file(hub_model):
     weights.write_bytes(bytes(data))
     old = time.time_ns() - 60 * 10**9  # even with its old mtime back: verify reads every byte
     os.utime(weights, ns=(old, old))
-    result = runner.invoke(app, ["models", "verify", "opus-mt-en-fr", "--cache-dir", str(cache)])
+    result = cli.invoke(app, ["models", "verify", "opus-mt-en-fr", "--cache-dir", str(cache)])
     assert result.exit_code == 1
     corrupt = [line for line in result.stdout.splitlines() if line.startswith("CORRUPT")]
     assert corrupt == [
