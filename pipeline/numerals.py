@@ -68,6 +68,8 @@ _ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 _ZH_NUMERALS = "".join(_ZH_DIGIT) + "".join(_ZH_UNIT)
 # 3.5万, 20多万, 33 万, 1.2亿: Arabic digits with Chinese units.
 _ZH_ARABIC_UNITS = re.compile(rf"{_NUMBER_START}(\d+(?:[.,]\d+)*)\s*[多余]?\s*([十百千万亿]+)")
+# After a numeral run: it names a five-year plan (“十四五”规划, 十五计划, 十四五时期).
+_ZH_PLAN = re.compile(r"[”」\"']?\s*(?:规划|计划|时期)")
 _ZH_RUN = re.compile(rf"[{_ZH_NUMERALS}](?:[多余]?[{_ZH_NUMERALS}])*")
 _ZH_LONGEST = 24  # characters; no number is written longer, and a flood of 亿 would make a huge one
 # 百分之十五 is 15%, 三分之一 a third: the 百 of the percent and the fraction bar are no numbers.
@@ -145,12 +147,14 @@ def chinese_numbers(text: str) -> set[Decimal]:
     for match in _ZH_RUN.finditer(text):
         run = match.group(0).replace("多", "").replace("余", "")
         if len(run) <= _ZH_LONGEST:
-            values |= {Decimal(v) for v in _read_chinese_run(run)}
+            plan = _ZH_PLAN.match(text, match.end())  # “十四五”规划: the 14th plan, never "14 or 15"
+            values |= {Decimal(v) for v in _read_chinese_run(run, ranges=plan is None)}
     return values
 
 
-def _read_chinese_run(run: str) -> set[int]:
-    """Values of a run of Chinese numeral characters, every plausible reading of it."""
+def _read_chinese_run(run: str, *, ranges: bool = True) -> set[int]:
+    """Values of a run of Chinese numeral characters, every plausible reading of it
+    (``ranges``: two neighbouring digits may be a range, 十四五个 "14 or 15")."""
     if not any(ch in _ZH_UNIT for ch in run):
         # Digit by digit, as years are written (二〇二一), and each digit alone (三四个: 3 or 4).
         digits = [_ZH_DIGIT[ch] for ch in run]
@@ -164,9 +168,12 @@ def _read_chinese_run(run: str) -> set[int]:
             after_zero = True  # a place holder: 一百零五 is 105, not 100 + 5 tens
         elif ch in _ZH_DIGIT:
             if digit is not None:
-                # Two digits in a row end a number: 十四五 is the 14th plan or "14 or 15", then 5.
+                # Two digits in a row end a number: 十四五 is the 14th plan (14, then 5) or, as
+                # neighbouring digits, the range "14 or 15"; 十三五 is only ever 13, then 5.
                 ended = total + section + digit
-                values |= {ended, ended - digit + _ZH_DIGIT[ch]}
+                values.add(ended)
+                if ranges and _ZH_DIGIT[ch] == digit + 1:
+                    values.add(ended - digit + _ZH_DIGIT[ch])
                 total = section = 0
                 last_unit, after_zero = 1, False
             digit = _ZH_DIGIT[ch]

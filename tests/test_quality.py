@@ -3,16 +3,10 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from pipeline.align import align
 from pipeline.cli import app
-from pipeline.document import Signature, TranslatedText, Translation
-from pipeline.ingest import parse_page_copy
 from pipeline.numerals import chinese_numbers, numbers_in, source_numbers
 from pipeline.quality import CHECKS, check_pair
-from pipeline.segment import segment
-from pipeline.store import Store
 
 SOURCE = "Mayor Ana Ruiz said the ferry carried 2,400 riders on Monday."
 GOOD = {
@@ -53,26 +47,18 @@ def test_every_check_is_planted_and_has_a_quality_level():
     assert quality([]) == 1.0 and quality(["missing_names", "length_ratio"]) == 0.5
 
 
-def test_flags_are_stored_shown_and_filtered(tmp_path):
-    db = tmp_path / "bitext.db"
-    article = parse_page_copy(f"Ferry record\n\n{SOURCE} Riders cheered loudly on the pier.\n", source="p")
-    sentences = segment(article.paragraphs)
-    sig = Signature("fake", "m@0")
+def test_flags_are_stored_shown_and_filtered(tmp_path, stored, cli):
+    page = f"Ferry record\n\n{SOURCE} Riders cheered loudly on the pier.\n"
     bad_fr = "Voici la traduction : le ferry le ferry le ferry le ferry le ferry le ferry le ferry."
-    bad_flags = tuple(check_pair(sentences[0].text, bad_fr, tgt="fr"))
-
-    def translated(lang, title, texts, flags=((),) * len(sentences)):
-        return TranslatedText(lang, sig, Translation(article.title, title), tuple(
-            Translation(s.text, text, 1, f) for s, text, f in zip(sentences, texts, flags, strict=True)
-        ))
-
-    with Store(db) as store:
-        store.save(align(article, sentences, [
-            translated("fr", "Record du ferry", (bad_fr, "Les passagers ont applaudi."), (bad_flags, ())),
-            translated("zh", "渡轮纪录", ("市长说渡轮运送了2400名乘客。", "乘客们在码头欢呼。")),
-        ]))
-    runner = CliRunner()
-    shown = runner.invoke(app, ["show", "--db", str(db)])
+    made = {
+        "fr": {"Ferry record": "Record du ferry", SOURCE: bad_fr,
+               "Riders cheered loudly on the pier.": "Les passagers ont applaudi."},
+        "zh": {"Ferry record": "渡轮纪录", SOURCE: "市长说渡轮运送了2400名乘客。",
+               "Riders cheered loudly on the pier.": "乘客们在码头欢呼。"},
+    }
+    db = stored(page, translate=lambda text, lang: made[lang][text],
+                flags={"fr": {SOURCE: check_pair(SOURCE, bad_fr, tgt="fr")}})
+    shown = cli.invoke(app, ["show", "--db", str(db)])
     assert "⚑ chatter" in shown.stdout and "⚑ repetition" in shown.stdout
     out = tmp_path / "pairs.jsonl"
 
@@ -80,21 +66,21 @@ def test_flags_are_stored_shown_and_filtered(tmp_path):
         records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
         return [record for record in records if record["kind"] == "sentence"]
 
-    assert runner.invoke(app, ["export", "--db", str(db), "-o", str(out)]).exit_code == 0
+    assert cli.invoke(app, ["export", "--db", str(db), "-o", str(out)]).exit_code == 0
     records = exported_sentences()
     assert {f["name"] for f in records[0]["flags"]["fr"]} >= {"chatter", "repetition"}
     assert "flags" not in records[1] or records[1]["flags"] == {}
     for option, kept in (("all", 1), ("chatter", 1), ("traditional", 2)):
-        result = runner.invoke(app, ["export", "--db", str(db), "-o", str(out), "--exclude-flagged", option])
+        result = cli.invoke(app, ["export", "--db", str(db), "-o", str(out), "--exclude-flagged", option])
         assert result.exit_code == 0, result.output
         assert len(exported_sentences()) == kept
     for threshold, kept in (("1", 1), ("0.1", 1), ("0", 2)):
-        result = runner.invoke(app, ["export", "--db", str(db), "-o", str(out), "--min-quality", threshold])
+        result = cli.invoke(app, ["export", "--db", str(db), "-o", str(out), "--min-quality", threshold])
         assert result.exit_code == 0, result.output
         assert len(exported_sentences()) == kept
-    zh_only = runner.invoke(app, ["export", "--db", str(db), "-o", str(out), "--to", "zh", "--exclude-flagged", "all"])
+    zh_only = cli.invoke(app, ["export", "--db", str(db), "-o", str(out), "--to", "zh", "--exclude-flagged", "all"])
     assert zh_only.exit_code == 0 and len(exported_sentences()) == 2
-    bad = runner.invoke(app, ["export", "--db", str(db), "-o", str(out), "--exclude-flagged", "ugly"])
+    bad = cli.invoke(app, ["export", "--db", str(db), "-o", str(out), "--exclude-flagged", "ugly"])
     assert bad.exit_code == 1 and "unknown flag ugly" in bad.stderr
 
 
@@ -144,6 +130,9 @@ def test_numbers_written_in_words_or_numerals_are_not_missing(lang, source, targ
 
 @pytest.mark.parametrize("lang, source, target, lost", [
     ("zh", "The 15th Five-Year Plan ends in 2025.", "第十四个五年规划于2025年结束。", "15"),
+    # A plan's short name is its number: “十三五” is the 13th plan, “十四五” the 14th, never "14 or 15".
+    ("zh", "During the 15th Five-Year Plan period, we must act.", "在“十三五”规划期间，我们必须行动。", "15"),
+    ("zh", "The 15th Five-Year Plan sets new goals.", "“十四五”规划设定了新目标。", "15"),
     ("zh", "The ferry carried 2,400 riders.", "渡轮运送了两千五百名乘客。", "2,400"),
     ("zh", "About 35,000 people marched.", "约3.6万人参加了游行。", "35,000"),
     ("fr", "Fifteen boats arrived.", "Douze bateaux sont arrivés.", "15"),
@@ -158,6 +147,7 @@ def test_a_number_changed_or_dropped_is_still_missing(lang, source, target, lost
     ("十五", "15"), ("二十一", "21"), ("一百零五", "105"), ("二〇二一年", "2021"), ("三千五百", "3500"),
     ("三千五", "3500"), ("一万二", "12000"), ("3.5万", "35000"), ("三万五千", "35000"), ("1.2亿", "120000000"),
     ("三亿五千万", "350000000"), ("百分之十五", "15"), ("两个", "2"), ("十四五", "14"), ("33 万", "330000"),
+    ("十四五个人", "15"),  # neighbouring digits: "14 or 15"
 ])
 def test_chinese_numerals_are_read(written, value):
     assert value in {format(v.normalize(), "f") for v in chinese_numbers(written)}
