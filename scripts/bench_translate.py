@@ -35,7 +35,7 @@ def read_lines(folder: Path, lang: str, count: int) -> list[str]:
 def run_one(args) -> dict:
     """Child process: one engine configuration, all target languages."""
     from pipeline.cleanup import clean_translation
-    from pipeline.engines import create_engine
+    from pipeline.engines import DecodingOptions, create_engine
     from pipeline.engines.convert import converted_tokenizer, ensure_ctranslate2
     from pipeline.model import default_cache_dir, resolve
 

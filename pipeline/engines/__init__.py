@@ -28,14 +28,14 @@ def create_engine(
     files: ModelFiles,
     *,
     cache_dir: Path,
-    options: DecodingOptions = DecodingOptions(),
+    options: DecodingOptions | None = None,
     progress: Progress = no_progress,
 ) -> Engine:
-    """Load ``files`` into the engine called ``name``, with ``options`` resolved against
-    the model's catalogue defaults (see ``DecodingOptions``)."""
+    """Load ``files`` into the engine called ``name``, with ``options`` (None: all defaults)
+    resolved against the model's catalogue defaults (see ``DecodingOptions``)."""
     if name not in ENGINES:
         raise ModelError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
-    resolved = options.resolved(files.decoding, engine=name)
+    resolved = (options or DecodingOptions()).resolved(files.decoding, engine=name)
     module_name, class_name = ENGINES[name].split(":")
     engine_class = getattr(importlib.import_module(module_name), class_name)
     return engine_class(files, cache_dir=cache_dir, options=resolved, progress=progress)
