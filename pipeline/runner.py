@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .align import align
+from .alignment.machine import align
 from .document import Article, TranslatedText
 from .engines import DecodingOptions, Engine, create_engine
 from .errors import InputError, Interrupted

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pipeline.align import align
+from pipeline.alignment.machine import align
 from pipeline.document import AlignedDocument, Flag, Signature, TranslatedText, Translation
 from pipeline.ingest import parse_page_copy
 from pipeline.segment import segment

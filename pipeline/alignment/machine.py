@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .document import AlignedDocument, Article, Sentence, TranslatedText
+from ..document import AlignedDocument, Article, Sentence, TranslatedText
 
 
 class AlignmentError(ValueError):

@@ -1,27 +1,31 @@
 """The bitext command line: a thin layer over the pipeline.
 
 Each command opens the store, calls the library, and turns known errors into a one-line
-message on stderr and a non-zero exit code. The only module that prints or exits; what it
-prints of an article (titles, sentences, file names) is data, never markup.
+message on stderr and a non-zero exit code. The ``cli`` package is the only place that
+prints or exits: ``common`` (consoles, errors, shared options), the corpus commands here
+(run, segment, show, export, eval), ``align`` (human editions and corpus files) and
+``models``.
 """
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
-from . import __version__
-from .errors import BitextError
-from .model.catalogue import DEFAULT_MODEL
-from .view import progress_display, step_reporter
+from .. import __version__
+from ..errors import BitextError
+from ..model.catalogue import DEFAULT_MODEL
+from ..view import progress_display, step_reporter
+from .common import (
+    Articles, BatchOption, BatchTypeOption, CacheOption, ComputeOption, DbOption, DeviceOption, EngineOption,
+    GlobOption, MaxNewOption, ModelOption, ThreadsOption, ToOption, BeamOption, err, error_line, out, say,
+    stop_on_first_interrupt, user_errors,
+)
 
 app = typer.Typer(
     help="Turn English news articles into aligned English / Chinese / French sentence pairs.",
@@ -30,80 +34,6 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="List, install-check, prepare and verify translation models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
-
-out = Console(soft_wrap=True)  # lines of text are never hard-wrapped; tables fit the width
-err = Console(stderr=True, soft_wrap=True)  # messages are lines, never hard-wrapped
-
-# Options that several commands share. Defaults of decoding options (None) come from the
-# model's catalogue entry, then the engine's (see engines.DecodingOptions).
-Articles = Annotated[list[str], typer.Argument(
-    help="Articles: page copies (.txt), HTML pages, .jsonl files (one article per line), folders (searched "
-    "recursively, see --glob), or - for standard input.", show_default=False)]
-DbOption = Annotated[Path, typer.Option("--db", help="SQLite store file.", dir_okay=False)]
-CacheOption = Annotated[Optional[Path], typer.Option(
-    "--cache-dir", file_okay=False,
-    help="Where prepared models live. Default: $BITEXT_CACHE_DIR, else the user cache folder.")]
-ModelOption = Annotated[str, typer.Option(
-    "--model", help="Catalogue name (see `bitext models list`) or a model folder / .gguf file.")]
-EngineOption = Annotated[str, typer.Option("--engine", help="ctranslate2 (fast, int8) or transformers.")]
-GlobOption = Annotated[str, typer.Option("--glob", help="Files to take from folders.")]
-ToOption = Annotated[str, typer.Option("--to", help="Target languages, comma-separated: zh, fr.")]
-BeamOption = Annotated[Optional[int], typer.Option("--beam-size", min=1, help="1 decodes greedily. Default: the model's.")]
-BatchOption = Annotated[Optional[int], typer.Option(
-    "--batch-size", min=1, help="Batch size, in --batch-type units. Default: the model's (32).")]
-BatchTypeOption = Annotated[str, typer.Option("--batch-type", help="Count batches in 'examples' (sentences) or 'tokens'.")]
-MaxNewOption = Annotated[Optional[int], typer.Option(
-    "--max-new-tokens", min=1, help="Longest translation, in tokens. Default: the model's (256).")]
-DeviceOption = Annotated[str, typer.Option("--device", help="cpu or cuda.")]
-ComputeOption = Annotated[Optional[str], typer.Option(
-    "--compute-type", help="Weights' type. ctranslate2: int8 (default), int8_float32, float32, float16, ...; "
-    "transformers: float32 (default), bfloat16, float16.")]
-ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
-
-
-def say(message: str, *, console: Console = out) -> None:
-    """A line of bitext's own output, printed as it is (no markup, no highlighting)."""
-    console.print(message, highlight=False, markup=False)
-
-
-def error_line(message: str) -> None:
-    """One line on stderr: bitext's own words in markup, the message itself as data."""
-    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
-
-
-@contextmanager
-def user_errors():
-    """Report errors the user can fix as one line on stderr, with exit code 1."""
-    try:
-        yield
-    except BitextError as error:
-        error_line(str(error))
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print("interrupted; what was stored before stays stored, run the same command again to go on")
-        raise typer.Exit(130) from None
-
-
-@contextmanager
-def stop_on_first_interrupt(stop: threading.Event):
-    """The first Ctrl-C asks the run to stop after the current batch; a second one stops
-    at once (what is stored stays stored either way)."""
-    def handler(signum, frame):
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        err.print("stopping after the current batch (Ctrl-C again to stop now)")
-
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread (e.g. some test runners): leave Ctrl-C alone
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-
 
 def version_callback(value: bool) -> None:
     if value:
@@ -139,11 +69,11 @@ def run(
 
     Example: bitext run examples/*.txt --to zh,fr --db bitext.db
     """
-    from .engines import DecodingOptions
-    from .inputs import expand
-    from .languages import parse_targets
-    from .runner import open_engines, run_articles
-    from .store import Store
+    from ..engines import DecodingOptions
+    from ..inputs import expand
+    from ..languages import parse_targets
+    from ..runner import open_engines, run_articles
+    from ..store import Store
 
     stop = threading.Event()
     with user_errors(), stop_on_first_interrupt(stop):
@@ -200,10 +130,10 @@ def segment(
     """
     import json
 
-    from .errors import InputError
-    from .inputs import expand
-    from .languages import check_segment_language
-    from .segment import segment_article
+    from ..errors import InputError
+    from ..inputs import expand
+    from ..languages import check_segment_language
+    from ..segment import segment_article
 
     failures = []
     with user_errors():
@@ -235,8 +165,8 @@ def show(
 
     Example: bitext show --db bitext.db 3f2a
     """
-    from .store import Store
-    from .view import document_list, document_view
+    from ..store import Store
+    from ..view import document_list, document_view
 
     with user_errors(), Store(db, create=False) as store:
         documents = store.documents()
@@ -273,9 +203,9 @@ def export(
 
     Example: bitext export --db bitext.db --format tmx -o corpus.tmx
     """
-    from .export import EXPORTERS, check_since, export as export_pairs, parse_exclusions
-    from .languages import parse_targets
-    from .store import Store
+    from ..export import EXPORTERS, check_since, export as export_pairs, parse_exclusions
+    from ..languages import parse_targets
+    from ..store import Store
 
     with user_errors():
         langs = parse_targets(to)
@@ -308,10 +238,10 @@ def evaluate(
 
     Example: bitext eval --src eng_Latn.devtest --ref zho_Hans.devtest --to zh --limit 100
     """
-    from .engines import DecodingOptions
-    from .evaluate import evaluate as run_evaluation, read_lines, write_lines
-    from .languages import parse_targets
-    from .runner import open_engines
+    from ..engines import DecodingOptions
+    from ..evaluate import evaluate as run_evaluation, read_lines, write_lines
+    from ..languages import parse_targets
+    from ..runner import open_engines
 
     with user_errors():
         (lang,) = parse_targets([to])
@@ -331,68 +261,4 @@ def evaluate(
         say(line)
 
 
-@models_app.command("list")
-def models_list(cache_dir: CacheOption = None) -> None:
-    """Show the model catalogue: what is installed and what is prepared.
-
-    Example: bitext models list
-    """
-    from .model import model_status
-    from .model.catalogue import catalogue
-    from .view import catalogue_view
-
-    from .model import default_cache_dir
-
-    cache = cache_dir or default_cache_dir()
-    out.print(catalogue_view([model_status(m, cache_dir=cache) for m in catalogue().values()], default=DEFAULT_MODEL))
-    say(f"cache: {cache}")
-
-
-@models_app.command("prepare")
-def models_prepare(
-    name: Annotated[str, typer.Argument(help="Catalogue name or model folder.")] = DEFAULT_MODEL,
-    compute_type: Annotated[str, typer.Option("--compute-type", help="CTranslate2 weights: int8, float32, ...")] = "int8",
-    cache_dir: CacheOption = None,
-) -> None:
-    """Assemble, verify and convert a model for CTranslate2 now, instead of on first use.
-
-    Example: bitext models prepare qwen2.5-coder-1.5b-instruct
-    """
-    from .engines import DecodingOptions
-    from .runner import open_engines
-
-    with user_errors(), progress_display(err) as progress:
-        engines = open_engines(name, None, engine="ctranslate2", options=DecodingOptions(compute_type=compute_type),
-                               cache_dir=cache_dir, progress=step_reporter(progress))
-        ready = {id(engine): (engine.files.name, engine.prepare()) for engine in engines.values()}
-    for model_name, path in ready.values():
-        say(f"{model_name} is ready: {path}")
-
-
-@models_app.command("verify")
-def models_verify(
-    name: Annotated[Optional[str], typer.Argument(
-        help="Catalogue name. Default: every model with something in the cache.")] = None,
-    cache_dir: CacheOption = None,
-) -> None:
-    """Hash every prepared product of a model in full: one line each, ok or CORRUPT with the fix.
-
-    Exits with status 1 if any is corrupt. Example: bitext models verify
-    """
-    from .model import verify_models
-
-    from .model import default_cache_dir
-
-    cache = cache_dir or default_cache_dir()
-    with user_errors():
-        checks = verify_models(name, cache_dir=cache)
-    for check in checks:
-        say(str(check))
-    if not checks:
-        say(f"nothing prepared to verify in {cache}", console=err)
-    if not all(check.ok for check in checks):
-        raise typer.Exit(1)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+from . import align, models  # noqa: E402, F401  (they add their commands to app)

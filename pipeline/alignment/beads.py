@@ -1,0 +1,212 @@
+"""n:m sentence alignment of a text and its translation: embeddings and dynamic programming.
+
+After Vecalign (Thompson & Koehn 2019) and Bertalign (Liu & Zhu 2022), with our own
+choices where ``scripts/bench_align.py`` said so:
+
+* every sentence is embedded once; a run of 2-4 consecutive sentences is the normalised
+  sum of their vectors (or, slower and better, the embedding of the joined text);
+* a bead's score is the cosine of its two sides in standard deviations of the document's
+  sentence similarities (embedders and language pairs differ in how alike unrelated
+  sentences look), minus a length penalty (how far the bead's length ratio is from the
+  document's), weighted by the sentences it covers to a small power (``coverage``) so a
+  sentence split in two is one bead, not a bead and a skip;
+* a dynamic program finds the monotone path of beads with the highest total; it runs row
+  by row in numpy (one matrix product per bead kind, the 0-1 chain within a row as a
+  running maximum), so there is no n x m Python loop;
+* a band around a coarse path can bound very long texts (``band``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# (source sentences, target sentences) of each bead kind the path may use.
+BEAD_TYPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (1, 0), (0, 1))
+LONGEST_RUN = 4
+
+
+@dataclass(frozen=True)
+class Bead:
+    """Source and target line numbers aligned together (either side may be empty)."""
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float  # the bead's cosine similarity (0 for a sentence with no counterpart)
+
+
+@dataclass(frozen=True)
+class AlignSettings:
+    """The aligner's knobs; their defaults were chosen on the development sets."""
+
+    # Scores are in standard deviations of the document's sentence similarities.
+    neighbours: int = 4  # k of the margin: mean similarity to the k nearest on the other side
+    margin: float = 0.0  # how much of that mean is subtracted
+    skip: float = 0.0  # score of a 1-0 or 0-1 bead
+    length_weight: float = 1.0  # penalty per unit of |log(length ratio / the document's)|
+    type_penalty: dict[tuple[int, int], float] = field(default_factory=lambda: {
+        (1, 1): 0.0, (1, 2): 0.0, (2, 1): 0.0, (1, 3): 0.0, (3, 1): 0.0, (2, 2): 0.0,
+    })
+    band: int = 0  # 0: the whole matrix; else only cells within this distance of a coarse path
+    coverage: float = 0.4  # a bead's score counts (sentences it covers / 2) ** coverage times
+
+    def describe(self) -> str:
+        return (f"k{self.neighbours}|margin{self.margin:g}|skip{self.skip:g}|len{self.length_weight:g}"
+                f"|coverage{self.coverage:g}|band{self.band}")
+
+
+def runs(vectors: np.ndarray, size: int) -> np.ndarray:
+    """Row i: the normalised sum of rows i-size+1 .. i (rows before ``size - 1``: zeros)."""
+    out = np.zeros_like(vectors)
+    if len(vectors) >= size:
+        total = np.cumsum(vectors, axis=0, dtype=np.float64)
+        sums = total[size - 1 :].copy()
+        sums[1:] -= total[: -size]
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out[size - 1 :] = (sums / np.maximum(norms, 1e-12)).astype(vectors.dtype)
+    return out
+
+
+def _neighbour_means(similarity: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's and each column's mean of its k largest similarities."""
+    k_rows, k_cols = min(k, similarity.shape[1]), min(k, similarity.shape[0])
+    rows = np.partition(similarity, -k_rows, axis=1)[:, -k_rows:].mean(axis=1) if k_rows else np.zeros(len(similarity))
+    cols = np.partition(similarity, -k_cols, axis=0)[-k_cols:, :].mean(axis=0) if k_cols else np.zeros(similarity.shape[1])
+    return rows, cols
+
+
+def align_embeddings(
+    src: np.ndarray,
+    tgt: np.ndarray,
+    *,
+    src_lengths: Sequence[int],
+    tgt_lengths: Sequence[int],
+    settings: AlignSettings = AlignSettings(),
+    src_runs: dict[int, np.ndarray] | None = None,
+    tgt_runs: dict[int, np.ndarray] | None = None,
+) -> list[Bead]:
+    """Beads covering every row of ``src`` and ``tgt`` (unit-length embeddings), in order.
+
+    ``src_runs[k]`` / ``tgt_runs[k]``: embeddings of the runs of k sentences ending at each
+    row, where the caller embedded the joined texts; by default the normalised sums."""
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
+    src_runs = {size: runs(src, size) for size in range(1, LONGEST_RUN + 1)} | (src_runs or {})
+    tgt_runs = {size: runs(tgt, size) for size in range(1, LONGEST_RUN + 1)} | (tgt_runs or {})
+    similarity = src @ tgt.T
+    src_hub, tgt_hub = _neighbour_means(similarity, settings.neighbours)
+    # Scores are in standard deviations of this document's similarities: embedders and
+    # language pairs differ in how similar unrelated sentences look (USE on literary
+    # zh-en: true pairs 0.3-0.5, unrelated 0.1-0.2), and one scale serves them all.
+    centre, spread = float(similarity.mean()), max(float(similarity.std()), 1e-6)
+    src_hub = settings.margin * (src_hub - centre) / spread
+    tgt_hub = settings.margin * (tgt_hub - centre) / spread
+    # Hub scores of a run: the mean over its sentences (cumulative sums, as for the vectors).
+    src_hub_runs = {size: _run_means(src_hub, size) for size in range(1, LONGEST_RUN + 1)}
+    tgt_hub_runs = {size: _run_means(tgt_hub, size) for size in range(1, LONGEST_RUN + 1)}
+    src_len = {size: _run_sums(np.asarray(src_lengths, dtype=np.float64), size) for size in range(1, LONGEST_RUN + 1)}
+    tgt_len = {size: _run_sums(np.asarray(tgt_lengths, dtype=np.float64), size) for size in range(1, LONGEST_RUN + 1)}
+    ratio = max(float(np.sum(tgt_lengths)), 1.0) / max(float(np.sum(src_lengths)), 1.0)
+
+    # One matrix product per bead kind (BLAS does these far faster than row by row).
+    cosines = {(a, b): similarity if (a, b) == (1, 1) else src_runs[a] @ tgt_runs[b].T
+               for a, b in BEAD_TYPES if a and b}
+    if settings.band:
+        lower, upper = _band(similarity, settings.band)
+    else:
+        lower, upper = np.zeros(n + 1, int), np.full(n + 1, m)
+    best = np.full((n + 1, m + 1), -np.inf)
+    choice = np.full((n + 1, m + 1), -1, dtype=np.int8)
+    best[0, 0] = 0.0
+    columns = np.arange(m + 1)
+    kinds = [kind for kind in BEAD_TYPES if kind[0] > 0]
+    for i in range(n + 1):
+        lo, hi = lower[i], upper[i]
+        row = np.full(m + 1, -np.inf)
+        row_choice = np.full(m + 1, -1, dtype=np.int8)
+        for index, (a, b) in enumerate(kinds):
+            if a > i:
+                continue
+            previous = best[i - a]
+            if b == 0:
+                candidate = previous + settings.skip
+            else:
+                candidate = np.full(m + 1, -np.inf)
+                scores = _bead_scores((cosines[a, b][i - 1] - centre) / spread, i - 1, a, b, src_hub_runs,
+                                      tgt_hub_runs, src_len, tgt_len, ratio, settings)
+                candidate[b:] = previous[: m + 1 - b] + scores[b - 1 :]
+            better = candidate > row
+            row[better] = candidate[better]
+            row_choice[better] = index
+        if i == 0:
+            row[0] = 0.0
+        outside = (columns < lo) | (columns > hi)
+        row[outside] = -np.inf
+        # 0-1 beads chain along the row: best[i][j] = max over k <= j of row[k] + (j - k) * skip.
+        shifted = row - columns * settings.skip
+        running = np.maximum.accumulate(shifted) + columns * settings.skip
+        chained = running > row
+        row_choice[chained] = len(kinds)  # the 0-1 bead
+        best[i] = np.where(chained, running, row)
+        best[i][outside] = -np.inf
+        choice[i] = row_choice
+    return _trace(choice, kinds + [(0, 1)], src, tgt, n, m)
+
+
+def _run_means(values: np.ndarray, size: int) -> np.ndarray:
+    return _run_sums(values, size) / size
+
+
+def _run_sums(values: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros_like(values, dtype=np.float64)
+    if len(values) >= size:
+        total = np.cumsum(values, dtype=np.float64)
+        sums = total[size - 1 :].copy()
+        sums[1:] -= total[: -size]
+        out[size - 1 :] = sums
+    return out
+
+
+def _bead_scores(cosine, i, a, b, src_hub_runs, tgt_hub_runs, src_len, tgt_len, ratio, settings):
+    """Scores of the beads whose source run of ``a`` ends at sentence ``i``, against every
+    target run of ``b`` (index j: the run ending at target sentence j); ``cosine`` holds
+    their cosines."""
+    margin = cosine - 0.5 * (src_hub_runs[a][i] + tgt_hub_runs[b])
+    expected = src_len[a][i] * ratio
+    observed = tgt_len[b]
+    length = np.abs(np.log((observed + 1.0) / (expected + 1.0)))
+    weight = ((a + b) / 2) ** settings.coverage
+    return weight * (margin - settings.length_weight * length) - settings.type_penalty.get((a, b), 0.0)
+
+
+def _band(similarity: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each source prefix length i, the target prefix lengths within ``width`` of a
+    coarse monotone path through the best 1-1 matches."""
+    n, m = similarity.shape
+    best_target = similarity.argmax(axis=1)
+    # A monotone path: the running median of best matches, kept non-decreasing.
+    path = np.maximum.accumulate(best_target)
+    centre = np.concatenate([[0], path + 1])
+    lower = np.clip(centre - width, 0, m)
+    upper = np.clip(centre + width, 0, m)
+    upper[-1] = m
+    lower[0] = 0
+    return lower, upper
+
+
+def _trace(choice, kinds, src, tgt, n, m) -> list[Bead]:
+    beads: list[Bead] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        a, b = kinds[choice[i, j]]
+        source, target = tuple(range(i - a, i)), tuple(range(j - b, j))
+        score = 0.0
+        if a and b:
+            x, y = src[list(source)].sum(axis=0), tgt[list(target)].sum(axis=0)
+            score = float(x @ y / max(np.linalg.norm(x) * np.linalg.norm(y), 1e-12))
+        beads.append(Bead(source, target, round(score, 4)))
+        i, j = i - a, j - b
+    return beads[::-1]

