@@ -63,6 +63,14 @@ def test_every_sentence_is_in_exactly_one_bead_in_order():
         assert all(b.src or b.tgt for b in beads)
 
 
+@pytest.mark.parametrize("n", range(5))
+@pytest.mark.parametrize("m", range(5))
+def test_texts_of_every_small_size_align(n, m):
+    src, tgt = np.array(topics(n) or np.zeros((0, DIM))), np.array(topics(m) or np.zeros((0, DIM)))
+    beads = align_embeddings(src.reshape(n, DIM), tgt.reshape(m, DIM), src_lengths=[10] * n, tgt_lengths=[12] * m)
+    assert [i for b in beads for i in b.src] == list(range(n)) and [j for b in beads for j in b.tgt] == list(range(m))
+
+
 class CountingEmbedder:
     """Stands in for a sentence embedder: fixed random vectors per text, counting calls."""
 

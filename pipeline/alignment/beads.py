@@ -128,7 +128,7 @@ def align_embeddings(
         row = np.full(m + 1, -np.inf)
         row_choice = np.full(m + 1, -1, dtype=np.int8)
         for index, (a, b) in enumerate(kinds):
-            if a > i:
+            if a > i or b > m:  # a bead longer than what is left of either side
                 continue
             previous = best[i - a]
             if b == 0:
