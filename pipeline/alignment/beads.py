@@ -59,14 +59,9 @@ class AlignSettings:
 
 def runs(vectors: np.ndarray, size: int) -> np.ndarray:
     """Row i: the normalised sum of rows i-size+1 .. i (rows before ``size - 1``: zeros)."""
-    out = np.zeros_like(vectors)
-    if len(vectors) >= size:
-        total = np.cumsum(vectors, axis=0, dtype=np.float64)
-        sums = total[size - 1 :].copy()
-        sums[1:] -= total[: -size]
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        out[size - 1 :] = (sums / np.maximum(norms, 1e-12)).astype(vectors.dtype)
-    return out
+    sums = _run_sums(vectors, size)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.maximum(norms, 1e-12)).astype(vectors.dtype)
 
 
 def _neighbour_means(similarity: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -161,9 +156,10 @@ def _run_means(values: np.ndarray, size: int) -> np.ndarray:
 
 
 def _run_sums(values: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros_like(values, dtype=np.float64)
+    """Row (or item) i: the sum of rows i-size+1 .. i; zeros before ``size - 1``."""
+    out = np.zeros(values.shape, dtype=np.float64)
     if len(values) >= size:
-        total = np.cumsum(values, dtype=np.float64)
+        total = np.cumsum(values, axis=0, dtype=np.float64)
         sums = total[size - 1 :].copy()
         sums[1:] -= total[: -size]
         out[size - 1 :] = sums

