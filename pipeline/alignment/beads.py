@@ -26,6 +26,7 @@ import numpy as np
 # (source sentences, target sentences) of each bead kind the path may use.
 BEAD_TYPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (1, 0), (0, 1))
 LONGEST_RUN = 4
+ROW_BLOCK = 256  # source rows whose bead cosines are computed together
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,10 @@ def align_embeddings(
     tgt_len = {size: _run_sums(np.asarray(tgt_lengths, dtype=np.float64), size) for size in range(1, LONGEST_RUN + 1)}
     ratio = max(float(np.sum(tgt_lengths)), 1.0) / max(float(np.sum(src_lengths)), 1.0)
 
-    # One matrix product per bead kind (BLAS does these far faster than row by row).
-    cosines = {(a, b): similarity if (a, b) == (1, 1) else src_runs[a] @ tgt_runs[b].T
-               for a, b in BEAD_TYPES if a and b}
+    # Cosines of every bead kind, one matrix product per kind for a block of source rows at
+    # a time: BLAS is far faster than row by row, and a block keeps memory to ROW_BLOCK x m.
+    block: dict[tuple[int, int], np.ndarray] = {}
+    block_start = -ROW_BLOCK
     if settings.band:
         lower, upper = _band(similarity, settings.band)
     else:
@@ -130,8 +132,13 @@ def align_embeddings(
                 candidate = previous + settings.skip
             else:
                 candidate = np.full(m + 1, -np.inf)
-                scores = _bead_scores((cosines[a, b][i - 1] - centre) / spread, i - 1, a, b, src_hub_runs,
-                                      tgt_hub_runs, src_len, tgt_len, ratio, settings)
+                if i - 1 >= block_start + ROW_BLOCK:
+                    block_start = i - 1
+                    rows = slice(block_start, block_start + ROW_BLOCK)
+                    block = {(x, y): src_runs[x][rows] @ tgt_runs[y].T for x, y in BEAD_TYPES if x and y}
+                cosine = block[a, b][i - 1 - block_start]
+                scores = _bead_scores((cosine - centre) / spread, i - 1, a, b, src_hub_runs, tgt_hub_runs,
+                                      src_len, tgt_len, ratio, settings)
                 candidate[b:] = previous[: m + 1 - b] + scores[b - 1 :]
             better = candidate > row
             row[better] = candidate[better]
