@@ -165,3 +165,4 @@ def test_bad_alignment_input_is_one_line(tmp_path, cli, content, options, messag
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+

@@ -13,7 +13,8 @@ choices where ``scripts/bench_align.py`` said so:
 * a dynamic program finds the monotone path of beads with the highest total; it runs row
   by row in numpy (one matrix product per bead kind, the 0-1 chain within a row as a
   running maximum), so there is no n x m Python loop;
-* a band around a coarse path can bound very long texts (``band``).
+* memory grows as n x m (two 4,000-line files: about 400 MB); a band around a coarse
+  path would bound longer texts.
 """
 
 from __future__ import annotations
@@ -50,12 +51,11 @@ class AlignSettings:
     type_penalty: dict[tuple[int, int], float] = field(default_factory=lambda: {
         (1, 1): 0.0, (1, 2): 0.0, (2, 1): 0.0, (1, 3): 0.0, (3, 1): 0.0, (2, 2): 0.0,
     })
-    band: int = 0  # 0: the whole matrix; else only cells within this distance of a coarse path
     coverage: float = 0.4  # a bead's score counts (sentences it covers / 2) ** coverage times
 
     def describe(self) -> str:
         return (f"k{self.neighbours}|margin{self.margin:g}|skip{self.skip:g}|len{self.length_weight:g}"
-                f"|coverage{self.coverage:g}|band{self.band}")
+                f"|coverage{self.coverage:g}")
 
 
 def runs(vectors: np.ndarray, size: int) -> np.ndarray:
@@ -111,17 +111,12 @@ def align_embeddings(
     # a time: BLAS is far faster than row by row, and a block keeps memory to ROW_BLOCK x m.
     block: dict[tuple[int, int], np.ndarray] = {}
     block_start = -ROW_BLOCK
-    if settings.band:
-        lower, upper = _band(similarity, settings.band)
-    else:
-        lower, upper = np.zeros(n + 1, int), np.full(n + 1, m)
     best = np.full((n + 1, m + 1), -np.inf)
     choice = np.full((n + 1, m + 1), -1, dtype=np.int8)
     best[0, 0] = 0.0
     columns = np.arange(m + 1)
     kinds = [kind for kind in BEAD_TYPES if kind[0] > 0]
     for i in range(n + 1):
-        lo, hi = lower[i], upper[i]
         row = np.full(m + 1, -np.inf)
         row_choice = np.full(m + 1, -1, dtype=np.int8)
         for index, (a, b) in enumerate(kinds):
@@ -145,15 +140,12 @@ def align_embeddings(
             row_choice[better] = index
         if i == 0:
             row[0] = 0.0
-        outside = (columns < lo) | (columns > hi)
-        row[outside] = -np.inf
         # 0-1 beads chain along the row: best[i][j] = max over k <= j of row[k] + (j - k) * skip.
         shifted = row - columns * settings.skip
         running = np.maximum.accumulate(shifted) + columns * settings.skip
         chained = running > row
         row_choice[chained] = len(kinds)  # the 0-1 bead
         best[i] = np.where(chained, running, row)
-        best[i][outside] = -np.inf
         choice[i] = row_choice
     return _trace(choice, kinds + [(0, 1)], src, tgt, n, m)
 
@@ -183,21 +175,6 @@ def _bead_scores(cosine, i, a, b, src_hub_runs, tgt_hub_runs, src_len, tgt_len, 
     length = np.abs(np.log((observed + 1.0) / (expected + 1.0)))
     weight = ((a + b) / 2) ** settings.coverage
     return weight * (margin - settings.length_weight * length) - settings.type_penalty.get((a, b), 0.0)
-
-
-def _band(similarity: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each source prefix length i, the target prefix lengths within ``width`` of a
-    coarse monotone path through the best 1-1 matches."""
-    n, m = similarity.shape
-    best_target = similarity.argmax(axis=1)
-    # A monotone path: the running median of best matches, kept non-decreasing.
-    path = np.maximum.accumulate(best_target)
-    centre = np.concatenate([[0], path + 1])
-    lower = np.clip(centre - width, 0, m)
-    upper = np.clip(centre + width, 0, m)
-    upper[-1] = m
-    lower[0] = 0
-    return lower, upper
 
 
 def _trace(choice, kinds, src, tgt, n, m) -> list[Bead]:
