@@ -35,7 +35,10 @@ def create_engine(
     resolved against the model's catalogue defaults (see ``DecodingOptions``)."""
     if name not in ENGINES:
         raise ModelError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
-    resolved = (options or DecodingOptions()).resolved(files.decoding, engine=name)
     module_name, class_name = ENGINES[name].split(":")
     engine_class = getattr(importlib.import_module(module_name), class_name)
+    resolved = (options or DecodingOptions()).resolved(
+        files.decoding, engine=name, default_compute=engine_class.default_compute_type,
+        compute_types=engine_class.compute_types,
+    )
     return engine_class(files, cache_dir=cache_dir, options=resolved, progress=progress)

@@ -46,20 +46,22 @@ class Engine(Protocol):
 class EngineBase:
     """What both engines share: options, lazy loading, dispatch by model family.
 
-    Subclasses set ``name``, ``version`` and ``default_compute_type`` and implement
+    Subclasses set ``name``, ``version``, ``default_compute_type`` (and ``compute_types``
+    where the engine knows them before loading) and implement
     ``_load_model``, ``_generate`` (chat LLMs) and ``_translate_seq2seq``.
     """
 
     name = "engine"
     version = "0"
     default_compute_type = "float32"
+    compute_types: tuple[str, ...] | None = None  # None: the device decides when the model loads
 
     def __init__(
         self,
         files: ModelFiles,
         *,
         cache_dir: Path,
-        options: DecodingOptions,
+        options: DecodingOptions,  # resolved (create_engine): no field left None
         progress: Progress | None = None,
     ):
         self.files = files
@@ -67,11 +69,11 @@ class EngineBase:
         self.options = options
         self.device = options.device
         self.threads = options.threads
-        self.batch_size = options.batch_size or 32
+        self.batch_size = options.batch_size
         self.by_tokens = options.batch_type == "tokens"
-        self.beam_size = options.beam_size or 1
-        self.max_new_tokens = options.max_new_tokens or 256
-        self.compute_type = options.compute_type or self.default_compute_type
+        self.beam_size = options.beam_size
+        self.max_new_tokens = options.max_new_tokens
+        self.compute_type = options.compute_type
         self.target_tokens = dict(files.target_tokens)
         self.progress = progress or (lambda message, done, total: None)
         self._loaded = None

@@ -18,6 +18,7 @@ class TransformersEngine(EngineBase):
     name = "transformers"
     version = transformers.__version__
     default_compute_type = "float32"
+    compute_types = ("float32", "bfloat16", "float16")  # torch dtypes the model is cast to
 
     def _load_model(self):
         from .convert import load_transformers
@@ -26,7 +27,7 @@ class TransformersEngine(EngineBase):
             torch.set_num_threads(self.threads)
         self.progress(f"loading {self.files.name} with transformers", 0, None)
         model, tokenizer = load_transformers(self.files, device=self.device, progress=self.progress)
-        # compute_type is one of options.TORCH_COMPUTE_TYPES, checked when options resolved.
+        # compute_type is one of compute_types, checked when the options were resolved.
         model = model.to(dtype=getattr(torch, self.compute_type))
         # Marian configs force EOS as the last token at the length limit; CTranslate2 just
         # stops there. Stopping alike keeps both engines' output the same.

@@ -14,10 +14,6 @@ from ..errors import ModelError
 
 DEVICES = ("cpu", "cuda")
 BATCH_TYPES = ("examples", "tokens")
-# What each engine can run its weights as. CTranslate2's list depends on the device and
-# is checked when the model loads; transformers casts the model to a torch dtype.
-TORCH_COMPUTE_TYPES = ("float32", "bfloat16", "float16")
-ENGINE_DEFAULT_COMPUTE = {"ctranslate2": "int8", "transformers": "float32"}
 
 
 @dataclass(frozen=True)
@@ -38,21 +34,28 @@ class DecodingOptions:
     max_new_tokens: int | None = None
     compute_type: str | None = None
 
-    def resolved(self, model_defaults: Mapping[str, object], *, engine: str) -> DecodingOptions:
-        """These options checked, with every None filled from the model's defaults, then the engine's."""
+    def resolved(
+        self, model_defaults: Mapping[str, object], *, engine: str, default_compute: str,
+        compute_types: tuple[str, ...] | None = None,
+    ) -> DecodingOptions:
+        """These options checked, with every None filled from the model's defaults, then the
+        engine's (``default_compute``). ``compute_types``: what the engine can run, where it
+        knows before loading (None: the device decides when the model loads)."""
         if self.device not in DEVICES:
             raise ModelError(f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}")
         if self.batch_type not in BATCH_TYPES:
             raise ModelError(f"unknown batch type {self.batch_type!r}; choose one of: {', '.join(BATCH_TYPES)}")
         compute_type = self.compute_type
         if compute_type is None:
-            # A manifest's compute_type is a CTranslate2 quantization (int8): not a torch dtype.
-            compute_type = model_defaults.get("compute_type") if engine == "ctranslate2" else None
-            compute_type = compute_type or ENGINE_DEFAULT_COMPUTE.get(engine, "float32")
-        if engine == "transformers" and compute_type not in TORCH_COMPUTE_TYPES:
+            # The model's default only where this engine runs it (a manifest's int8 is a
+            # CTranslate2 quantization, not a torch dtype).
+            suggested = model_defaults.get("compute_type")
+            usable = suggested and (compute_types is None or suggested in compute_types)
+            compute_type = suggested if usable else default_compute
+        if compute_types is not None and compute_type not in compute_types:
             raise ModelError(
-                f"compute type {compute_type!r} is not available with --engine transformers; "
-                f"choose one of: {', '.join(TORCH_COMPUTE_TYPES)} (or use --engine ctranslate2)"
+                f"compute type {compute_type!r} is not available with --engine {engine}; "
+                f"choose one of: {', '.join(compute_types)} (or use another engine)"
             )
         return replace(
             self,
