@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .ingest import decode
 from .languages import SOURCE_LANGUAGE
 
 if TYPE_CHECKING:
@@ -24,19 +23,6 @@ class Scores:
     bleu_signature: str
     chrf_signature: str
     sentences: int
-
-
-def read_lines(path: Path, *, limit: int | None = None) -> list[str]:
-    """One segment per line, as test sets come (FLORES, WMT)."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    lines = decode(raw, source=str(path)).splitlines()
-    lines = lines[:limit] if limit else lines
-    if not lines:
-        raise InputError(f"{path}: no lines")
-    return lines
 
 
 def write_lines(path: Path, lines: Sequence[str]) -> None:

@@ -65,6 +65,21 @@ def decode(raw: bytes, *, source: str) -> str:
         raise InputError(f"{source}: not UTF-8 text (bad byte at offset {error.start}); convert it to UTF-8") from None
 
 
+def read_lines(path: str | Path, *, limit: int | None = None, what: str = "lines") -> list[str]:
+    """A file of one segment per line (test sets, presegmented corpora), blank lines kept
+    so line numbers stay true; ``limit``: only the first lines. A file with nothing but
+    blank lines is an error that calls its lines ``what``."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    lines = decode(raw, source=str(path)).splitlines()
+    lines = lines[:limit] if limit else lines
+    if not any(line.strip() for line in lines):
+        raise InputError(f"{path}: no {what} (the file is empty)")
+    return lines
+
+
 def read_article(path: str | Path) -> Article:
     """Read a page copy or an HTML page from ``path``."""
     path = Path(path)

@@ -29,15 +29,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from pipeline.ingest import read_lines
 from pipeline.quality import CHECKS, NAME, check_pair
 
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
 FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 ANY = "(any flag)"
-
-
-def read_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
 
 
 def count_flags(sources: list[str], targets: list[str], lang: str, show: str | None, label: str) -> Counter:

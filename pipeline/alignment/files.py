@@ -11,21 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
-from ..ingest import decode
+from ..ingest import read_lines
 from ..languages import SEGMENT_LANGUAGES, detect_language, name
 from . import Bead, align_sentences
-
-
-def read_sentences(path: Path) -> list[str]:
-    """The lines of a file (UTF-8, or UTF-16 with a BOM), one sentence each."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    lines = decode(raw, source=str(path)).splitlines()
-    if not any(line.strip() for line in lines):
-        raise InputError(f"{path}: no sentences (the file is empty)")
-    return lines
 
 
 def language_of(path: Path, lines: Sequence[str], given: str | None) -> str:
@@ -43,7 +31,7 @@ def align_files(
     embedder: str = "use", embed_runs: bool = False,
 ) -> tuple[list[Bead], str, str]:
     """Beads for two presegmented files, and the two languages used."""
-    src, tgt = read_sentences(src_path), read_sentences(tgt_path)
+    src, tgt = read_lines(src_path, what="sentences"), read_lines(tgt_path, what="sentences")
     src_lang, tgt_lang = language_of(src_path, src, src_lang), language_of(tgt_path, tgt, tgt_lang)
     beads = align_sentences(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder, embed_runs=embed_runs)
     return beads, src_lang, tgt_lang

@@ -239,7 +239,8 @@ def evaluate(
     Example: bitext eval --src eng_Latn.devtest --ref zho_Hans.devtest --to zh --limit 100
     """
     from ..engines import DecodingOptions
-    from ..evaluate import evaluate as run_evaluation, read_lines, write_lines
+    from ..evaluate import evaluate as run_evaluation, write_lines
+    from ..ingest import read_lines
     from ..languages import parse_targets
     from ..runner import open_engines
 
