@@ -97,22 +97,70 @@ class TranslatedText:
 
 
 @dataclass(frozen=True)
+class EditionBead:
+    """English sentences and the sentences of a human edition that say the same thing.
+
+    The titles are a bead of their own (``kind`` "title", no sentence indices); either
+    side of a sentence bead may be empty (a sentence the other side left out).
+    """
+
+    kind: str  # "title" or "sentence"
+    src: tuple[int, ...]  # indices of the English sentences
+    tgt: tuple[int, ...]  # indices of the edition's sentences (as segmented for aligning)
+    source: str  # the English side, its sentences joined
+    text: str  # the edition's side, its sentences joined (no space between Chinese ones)
+    score: float  # cosine of the two sides' embeddings (0 where a side is empty)
+
+    @property
+    def is_pair(self) -> bool:
+        return bool(self.source.strip() and self.text.strip())
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A site's own (human) edition of an article in another language, aligned with the
+    English article in n:m beads: the title bead first, then the body in reading order."""
+
+    lang: str
+    article: Article  # the edition as read (its own title, byline and paragraphs)
+    signature: Signature  # how it was aligned: method, embedding model and checksum, settings
+    beads: tuple[EditionBead, ...]
+
+    @property
+    def score(self) -> float:
+        """Mean score of the beads that pair sentences (title included): how well the
+        edition matches the article as a whole."""
+        scores = [bead.score for bead in self.beads if bead.is_pair]
+        return sum(scores) / len(scores) if scores else 0.0
+
+
+@dataclass(frozen=True)
 class AlignedDocument:
-    """An article, its sentences, and one translation per sentence per language."""
+    """An article, its sentences, one machine translation per sentence per language, and
+    the site's human editions aligned with it."""
 
     article: Article
     sentences: tuple[Sentence, ...]
     translations: dict[str, TranslatedText] = field(default_factory=dict)
+    editions: dict[str, Edition] = field(default_factory=dict)
 
     @property
     def doc_id(self) -> str:
         return self.article.doc_id
 
 
+ORIGINS = ("machine", "edition")  # where a pair's other side comes from: an engine, or the site's editors
+
+
 @dataclass(frozen=True)
 class PairRecord:
     """A source text with its translations, as exporters write it: the document's title
-    (``kind`` "title", first in its document) or one of its sentences."""
+    (``kind`` "title", first in its document) or one of its sentences.
+
+    ``origin`` "machine": an English sentence and the engines' translations of it.
+    ``origin`` "edition": a bead of a human edition (one language), whose English side may
+    join several sentences (``span``) and whose ``score`` is the aligner's.
+    """
 
     article: Article  # the document it belongs to (shared by its pairs, not copied)
     kind: str  # "title" or "sentence"
@@ -120,7 +168,10 @@ class PairRecord:
     paragraph: int | None
     source: str
     translations: dict[str, Translation]  # lang -> translation
-    signatures: dict[str, str]  # lang -> signature of the engine that made it
+    signatures: dict[str, str]  # lang -> signature of the engine (or aligner) that made it
+    origin: str = "machine"  # "machine" or "edition"
+    score: float | None = None  # an edition bead's alignment score; None for machine pairs
+    span: tuple[int, ...] = ()  # an edition bead's English sentence indices
 
     @property
     def doc_id(self) -> str:

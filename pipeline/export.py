@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
-from .document import PairRecord
+from .document import ORIGINS, PairRecord
 from .errors import BitextError
 from .languages import SOURCE_LANGUAGE as SOURCE, bcp47, native_name
 
@@ -75,6 +75,7 @@ def export(
         raise BitextError(f"{output}: folder {output.parent} does not exist")
     module_name, function_name = exporter.writer.split(":")
     writer = getattr(importlib.import_module(module_name), function_name)
+    pairs = _in_languages(pairs, langs)
     if exclude_flagged is not None:
         pairs = _without_flags(pairs, langs, set(exclude_flagged))
     if min_quality is not None:
@@ -95,6 +96,13 @@ def parse_exclusions(text: str | None) -> list[str] | None:
     return names
 
 
+def check_origin(text: str | None) -> str | None:
+    """``--origin``: None (both), "machine" or "edition"."""
+    if text is not None and text not in ORIGINS:
+        raise BitextError(f"unknown origin {text!r}; choose one of: {', '.join(ORIGINS)}")
+    return text
+
+
 def check_since(text: str | None) -> str | None:
     """``--since``: an ISO date (or date and time), as the store records them."""
     if text is not None:
@@ -103,6 +111,12 @@ def check_since(text: str | None) -> str | None:
         except ValueError:
             raise BitextError(f"--since {text!r}: give a date as YYYY-MM-DD (or an ISO date and time)") from None
     return text
+
+
+def _in_languages(pairs: Iterable[PairRecord], langs: list[str]) -> Iterator[PairRecord]:
+    """Edition pairs of the languages asked for (machine pairs carry every language)."""
+    wanted = set(langs)
+    return (pair for pair in pairs if pair.origin == "machine" or wanted & set(pair.translations))
 
 
 def _at_least(pairs: Iterable[PairRecord], langs: list[str], threshold: float) -> Iterator[PairRecord]:
@@ -142,7 +156,8 @@ def one_line(text: str) -> str:
 
 
 def write_jsonl(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
-    """One JSON object per pair: ids, kind, English, each translation, its signature and flags."""
+    """One JSON object per pair: ids, kind, origin, English, each translation, its signature
+    and flags; an edition pair adds its score and the English sentences it spans."""
     count = 0
     with atomic_file(output) as out:
         for pair in pairs:
@@ -151,6 +166,8 @@ def write_jsonl(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
                 "kind": pair.kind,
                 "index": pair.index,
                 "paragraph": pair.paragraph,
+                "origin": pair.origin,
+                **({"score": pair.score, "span": list(pair.span)} if pair.origin == "edition" else {}),
                 SOURCE: pair.source,
                 **{lang: pair.text(lang) for lang in langs},
                 "signatures": {lang: pair.signatures[lang] for lang in langs if lang in pair.signatures},
@@ -164,17 +181,19 @@ def write_jsonl(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
     return count
 
 
-def _cell(value: int | None) -> str:
+def _cell(value: int | float | None) -> str:
     return "" if value is None else str(value)
 
 
 def write_tsv(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
-    """A header row, then doc_id, kind, index, paragraph, English and each translation."""
+    """A header row, then doc_id, kind, index, paragraph, origin, score, English and each translation."""
     count = 0
     with atomic_file(output) as out:
-        out.write(("\t".join(["doc_id", "kind", "index", "paragraph", SOURCE, *langs]) + "\n").encode("utf-8"))
+        header = ["doc_id", "kind", "index", "paragraph", "origin", "score", SOURCE, *langs]
+        out.write(("\t".join(header) + "\n").encode("utf-8"))
         for pair in pairs:
-            cells = [pair.doc_id, pair.kind, _cell(pair.index), _cell(pair.paragraph), one_line(pair.source),
+            cells = [pair.doc_id, pair.kind, _cell(pair.index), _cell(pair.paragraph), pair.origin, _cell(pair.score),
+                     one_line(pair.source),
                      *(one_line(pair.text(lang)) for lang in langs)]
             out.write(("\t".join(cells) + "\n").encode("utf-8"))
             count += 1
@@ -217,7 +236,9 @@ def write_tmx(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> in
             ).encode("utf-8")
         )
         for pair in pairs:
-            props = [("x-doc-id", pair.doc_id), ("x-kind", pair.kind)]
+            props = [("x-doc-id", pair.doc_id), ("x-kind", pair.kind), ("x-origin", pair.origin)]
+            if pair.score is not None:
+                props.append(("x-score", f"{pair.score:.4f}"))
             if pair.index is not None:
                 props += [("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
             props += [(f"x-signature-{bcp47(lang)}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
@@ -239,13 +260,14 @@ def _xml_text(text: str) -> str:
 
 
 def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *, rows_per_batch: int = 10_000) -> int:
-    """Columns doc_id, index, paragraph, en, each language and its signature; written in row groups."""
+    """Columns doc_id, kind, index, paragraph, origin, score, en, each language and its
+    signature; written in row groups."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = pa.schema(
         [("doc_id", pa.string()), ("kind", pa.string()), ("index", pa.int32()), ("paragraph", pa.int32()),
-         (SOURCE, pa.string())]
+         ("origin", pa.string()), ("score", pa.float32()), (SOURCE, pa.string())]
         + [(lang, pa.string()) for lang in langs]
         + [(f"signature_{lang}", pa.string()) for lang in langs]
     )
@@ -256,7 +278,8 @@ def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *
         def flush() -> None:
             columns = {
                 "doc_id": [p.doc_id for p in batch], "kind": [p.kind for p in batch], "index": [p.index for p in batch],
-                "paragraph": [p.paragraph for p in batch], SOURCE: [p.source for p in batch],
+                "paragraph": [p.paragraph for p in batch], "origin": [p.origin for p in batch],
+                "score": [p.score for p in batch], SOURCE: [p.source for p in batch],
                 **{lang: [p.translations[lang].text if lang in p.translations else None for p in batch] for lang in langs},
                 **{f"signature_{lang}": [p.signatures.get(lang) for p in batch] for lang in langs},
             }
@@ -274,7 +297,8 @@ def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *
 
 
 def write_markdown(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
-    """A Markdown table per document: English beside each translation, the title first."""
+    """A Markdown table per document: English beside each translation, the title first;
+    an edition pair's number says so, with its score ("3 edition 0.82")."""
     count, current = 0, None
     with atomic_file(output) as out:
         for pair in pairs:
@@ -285,6 +309,8 @@ def write_markdown(pairs: Iterable[PairRecord], output: Path, langs: list[str]) 
                 out.write((heading + "| # | " + " | ".join(header) + " |\n" + "|---|" + "---|" * len(header) + "\n")
                           .encode("utf-8"))
             number = "title" if pair.kind == "title" else str(pair.index)
+            if pair.origin == "edition":
+                number += f" edition {pair.score:.2f}"
             cells = [number, _md(pair.source), *(_md(pair.text(lang)) for lang in langs)]
             out.write(("| " + " | ".join(cells) + " |\n").encode("utf-8"))
             count += 1

@@ -21,9 +21,9 @@ from pathlib import Path
 from .document import Article
 from .errors import InputError
 
-AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
+AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|et\s+)?|\s+(?:and|et)\s+|\s*[&、，]\s*", re.IGNORECASE)
 HTML_START = re.compile(r"\s*(<!doctype html|<html|<head|<body|<article|<!--|<meta|<div|<p\b)", re.IGNORECASE)
-DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y")
+DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%Y年%m月%d日")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .document import Article, PairRecord
 from .errors import BitextError
-from .languages import SOURCE_LANGUAGE, bcp47
+from .languages import SOURCE_LANGUAGE, bcp47, native_name
 
 SCRIPT = """
 document.querySelectorAll('.row').forEach(function (row) {
@@ -47,6 +47,9 @@ button { font: inherit; margin: .5rem 0; }
 body.interleaved .row { grid-template-columns: 1fr; gap: .1rem; }
 body.interleaved .row p[lang]:not([lang="en"]) { color: #345; padding-left: 1rem; }
 .flag { color: #a60; font-size: .8rem; }
+.score { color: #777; font-size: .8rem; }
+.edition { border-top: 2px solid #bbb; margin-top: 1.5rem; }
+.edition .row.title p { font-weight: bold; }
 table { border-collapse: collapse; } td, th { padding: .3rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }
 """
 
@@ -78,16 +81,20 @@ class _Page:
 
 
 def document_page(article: Article, pairs: Sequence[PairRecord], *, langs: list[str]) -> str:
-    """A self-contained reading page for one document's pairs (its title pair, if among
-    them, heads the page; a pair left out by a filter is not shown)."""
-    langs = [lang for lang in langs if any(lang in pair.translations for pair in pairs)]
-    columns = [SOURCE_LANGUAGE, *langs]
+    """A self-contained reading page for one document's pairs: the machine translations
+    side by side (their title pair, if among them, heads the page), then each human
+    edition beside the English, bead by bead with its score. A pair left out by a filter
+    is not shown."""
+    machine = [pair for pair in pairs if pair.origin == "machine"]
+    editions = [pair for pair in pairs if pair.origin == "edition"]
+    langs_shown = [lang for lang in langs if any(lang in pair.translations for pair in machine)]
+    columns = [SOURCE_LANGUAGE, *langs_shown]
     byline = " | ".join(p for p in (", ".join(article.authors), article.outlet or "", article.published or "") if p)
-    models = sorted({pair.signatures[lang] for pair in pairs for lang in langs if lang in pair.signatures})
-    title = next((pair for pair in pairs if pair.kind == "title"), None)
+    models = sorted({pair.signatures[lang] for pair in machine for lang in langs_shown if lang in pair.signatures})
+    title = next((pair for pair in machine if pair.kind == "title"), None)
     parts = [_head(article.title), f'<body style="--columns: {len(columns)}">\n<header>\n']
     parts.append(f'<h1 lang="{bcp47(SOURCE_LANGUAGE)}">{escape(article.title)}</h1>\n')
-    for lang in langs if title is not None else ():
+    for lang in langs_shown if title is not None else ():
         parts.append(f'<p class="title" lang="{bcp47(lang)}">{escape(title.text(lang))}{_flags(title, lang)}</p>\n')
     parts.append(f'<p class="meta">{escape(byline)}</p>\n')
     if article.url:
@@ -96,7 +103,7 @@ def document_page(article: Article, pairs: Sequence[PairRecord], *, langs: list[
         parts.append(f'<p class="meta">translated by <code>{escape(model)}</code></p>\n')
     parts.append('<button id="layout" type="button">Interleaved</button>\n</header>\n<main>\n')
     paragraph = None
-    for pair in pairs:
+    for pair in machine:
         if pair.kind != "sentence":
             continue
         if pair.paragraph != paragraph:
@@ -105,11 +112,31 @@ def document_page(article: Article, pairs: Sequence[PairRecord], *, langs: list[
             paragraph = pair.paragraph
             parts.append(f'<section class="para" data-paragraph="{paragraph}">\n')
         cells = [f'<p lang="{bcp47(SOURCE_LANGUAGE)}">{escape(pair.source)}</p>']
-        cells += [f'<p lang="{bcp47(lang)}">{escape(pair.text(lang))}{_flags(pair, lang)}</p>' for lang in langs]
+        cells += [f'<p lang="{bcp47(lang)}">{escape(pair.text(lang))}{_flags(pair, lang)}</p>' for lang in langs_shown]
         parts.append(f'<div class="row" data-index="{pair.index}">{"".join(cells)}</div>\n')
     if paragraph is not None:
         parts.append("</section>\n")
+    for lang in langs:
+        beads = [pair for pair in editions if lang in pair.translations]
+        if beads:
+            parts.append(_edition_section(lang, beads))
     parts.append(f"</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+    return "".join(parts)
+
+
+def _edition_section(lang: str, beads: Sequence[PairRecord]) -> str:
+    """The site's human edition beside the English, a row per bead, each with its score."""
+    signature = beads[0].signatures.get(lang, "")
+    parts = [f'<section class="edition" data-lang="{escape(lang)}" style="--columns: 2">\n',
+             f'<h2>{escape(native_name(lang))}: the site\'s edition (human)</h2>\n',
+             f'<p class="meta">aligned by <code>{escape(signature)}</code></p>\n']
+    for pair in beads:
+        span = ",".join(map(str, pair.span)) if pair.kind == "sentence" else "title"
+        cells = [f'<p lang="{bcp47(SOURCE_LANGUAGE)}">{escape(pair.source)}</p>',
+                 f'<p lang="{bcp47(lang)}">{escape(pair.text(lang))}'
+                 f' <span class="score" title="alignment score">{pair.score:.2f}</span></p>']
+        parts.append(f'<div class="row {escape(pair.kind)}" data-span="{span}">{"".join(cells)}</div>\n')
+    parts.append("</section>\n")
     return "".join(parts)
 
 

@@ -1,9 +1,10 @@
-"""The SQLite store: documents, their sentences, and a translation memory.
+"""The SQLite store: documents, their sentences, a translation memory, and human editions.
 
 Translations are keyed by (source text, target language, engine signature), so a sentence
 met again in any article is never translated twice by the same engine and settings.
 ``document_translations`` records which signature translated which document into which
-language. Each document is written in one transaction (``atomic``): a crash never leaves
+language. ``editions`` and ``edition_beads`` hold the site's own editions of a document,
+aligned with it in n:m beads, with the aligner's signature and a score per bead. Each document is written in one transaction (``atomic``): a crash never leaves
 half an article. The only module that speaks SQL.
 """
 
@@ -17,10 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .document import AlignedDocument, Article, Flag, PairRecord, Sentence, Signature, Translation, TranslatedText
+from .document import (
+    AlignedDocument, Article, Edition, EditionBead, Flag, PairRecord, Sentence, Signature, Translation, TranslatedText,
+)
 from .errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -69,6 +72,37 @@ CREATE TABLE document_translations (
     PRIMARY KEY (doc_id, lang, signature_id)
 );
 """
+# Version 3: the site's human editions, aligned with a document in n:m beads.
+EDITION_SCHEMA = """
+CREATE TABLE editions (
+    doc_id      TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    lang        TEXT NOT NULL,
+    source      TEXT NOT NULL,            -- the edition's file, as named when aligned
+    title       TEXT NOT NULL,
+    authors     TEXT NOT NULL,            -- JSON list
+    published   TEXT,
+    url         TEXT,
+    body        TEXT NOT NULL,
+    signature_id INTEGER NOT NULL REFERENCES signatures(id),  -- the aligner's
+    score       REAL NOT NULL,            -- mean score of its beads
+    added_at    TEXT NOT NULL,
+    PRIMARY KEY (doc_id, lang)
+);
+CREATE TABLE edition_beads (
+    doc_id      TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    idx         INTEGER NOT NULL,         -- 0: the titles, then the body's beads in order
+    kind        TEXT NOT NULL,            -- title or sentence
+    src         TEXT NOT NULL,            -- JSON list of English sentence indices
+    tgt         TEXT NOT NULL,            -- JSON list of the edition's sentence indices
+    source      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    score       REAL NOT NULL,
+    PRIMARY KEY (doc_id, lang, idx),
+    FOREIGN KEY (doc_id, lang) REFERENCES editions(doc_id, lang) ON DELETE CASCADE
+);
+"""
+SCHEMA += EDITION_SCHEMA
 
 # Steps that bring an older store up to date: version -> statements to reach version + 1.
 MIGRATIONS = {
@@ -77,6 +111,7 @@ MIGRATIONS = {
         "ALTER TABLE documents ADD COLUMN url TEXT",
         "ALTER TABLE translations ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'",
     ],
+    2: [statement for statement in EDITION_SCHEMA.split(";") if statement.strip()],
 }
 
 
@@ -87,7 +122,8 @@ class DocumentSummary:
     source: str
     published: str | None
     sentences: int
-    languages: tuple[str, ...]
+    languages: tuple[str, ...]  # machine translations
+    editions: tuple[str, ...] = ()  # human editions aligned with it
 
 
 class Store:
@@ -185,7 +221,9 @@ class Store:
     def save(self, doc: AlignedDocument) -> None:
         """Store a document, its sentences and translations in one transaction.
 
-        Saving a document again only adds what is new (another language or signature).
+        Saving a document again only adds what is new (another language or signature);
+        an edition replaces the one stored for its language (an edition is aligned anew
+        when the page or the aligner changed).
         """
         article = doc.article
         now = _now()
@@ -208,6 +246,24 @@ class Store:
                     " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (doc.doc_id, lang, signature_id, now),
                 )
+            for edition in doc.editions.values():
+                self._insert_edition(doc.doc_id, edition, now=now)
+
+    def _insert_edition(self, doc_id: str, edition: Edition, *, now: str) -> None:
+        page = edition.article
+        self.conn.execute("DELETE FROM editions WHERE doc_id = ? AND lang = ?", (doc_id, edition.lang))
+        self.conn.execute(
+            "INSERT INTO editions (doc_id, lang, source, title, authors, published, url, body, signature_id, score,"
+            " added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, edition.lang, page.source, page.title, json.dumps(list(page.authors)), page.published, page.url,
+             page.body, self._signature_id(edition.signature), edition.score, now),
+        )
+        self.conn.executemany(
+            "INSERT INTO edition_beads (doc_id, lang, idx, kind, src, tgt, source, text, score)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, edition.lang, idx, bead.kind, json.dumps(bead.src), json.dumps(bead.tgt), bead.source,
+              bead.text, bead.score) for idx, bead in enumerate(edition.beads)],
+        )
 
     def remember(self, translations: Iterable[Translation], *, lang: str, signature: Signature) -> None:
         """Add translations to the translation memory in one transaction, as soon as a
@@ -274,13 +330,25 @@ class Store:
         rows = self.conn.execute(
             "SELECT d.id, d.title, d.source, d.published,"
             " (SELECT count(*) FROM sentences s WHERE s.doc_id = d.id),"
-            " (SELECT group_concat(DISTINCT lang) FROM document_translations t WHERE t.doc_id = d.id)"
+            " (SELECT group_concat(DISTINCT lang) FROM document_translations t WHERE t.doc_id = d.id),"
+            " (SELECT group_concat(lang) FROM editions e WHERE e.doc_id = d.id)"
             " FROM documents d ORDER BY d.rowid"  # the order they were stored in
         ).fetchall()
         return [
-            DocumentSummary(doc_id, title, source, published, count, tuple(sorted((langs or "").split(",") if langs else ())))
-            for doc_id, title, source, published, count, langs in rows
+            DocumentSummary(doc_id, title, source, published, count, _codes(langs), _codes(editions))
+            for doc_id, title, source, published, count, langs, editions in rows
         ]
+
+    def sentences(self, doc_id: str) -> tuple[Sentence, ...] | None:
+        """A stored document's sentences, or None when the store does not hold it."""
+        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+            return None
+        return tuple(
+            Sentence(idx, paragraph, start, end, text)
+            for idx, paragraph, start, end, text in self.conn.execute(
+                "SELECT idx, paragraph, start, end, text FROM sentences WHERE doc_id = ? ORDER BY idx", (doc_id,)
+            )
+        )
 
     def find_document(self, prefix: str) -> str:
         """The full id of the document whose id starts with ``prefix``."""
@@ -305,12 +373,7 @@ class Store:
             source=source, title=title, paragraphs=tuple(body.split("\n\n")),
             authors=tuple(json.loads(authors)), outlet=outlet, published=published, url=url,
         )
-        sentences = tuple(
-            Sentence(idx, paragraph, start, end, text)
-            for idx, paragraph, start, end, text in self.conn.execute(
-                "SELECT idx, paragraph, start, end, text FROM sentences WHERE doc_id = ? ORDER BY idx", (doc_id,)
-            )
-        )
+        sentences = self.sentences(doc_id) or ()
         translations = {}
         for lang, signature in self._latest_signatures(doc_id):
             memory = self.remembered([title, *(s.text for s in sentences)], lang=lang, signature=signature)
@@ -318,7 +381,27 @@ class Store:
                 lang=lang, signature=signature, title=memory.get(title, Translation(title, "")),
                 sentences=tuple(memory.get(s.text, Translation(s.text, "")) for s in sentences),
             )
-        return AlignedDocument(article=article, sentences=sentences, translations=translations)
+        return AlignedDocument(article=article, sentences=sentences, translations=translations,
+                               editions=self._editions(doc_id))
+
+    def _editions(self, doc_id: str) -> dict[str, Edition]:
+        editions = {}
+        rows = self.conn.execute(
+            "SELECT e.lang, e.source, e.title, e.authors, e.published, e.url, e.body, s.signature FROM editions e"
+            " JOIN signatures s ON s.id = e.signature_id WHERE e.doc_id = ? ORDER BY e.lang", (doc_id,)
+        ).fetchall()
+        for lang, source, title, authors, published, url, body, signature in rows:
+            page = Article(source=source, title=title, paragraphs=tuple(body.split("\n\n")),
+                           authors=tuple(json.loads(authors)), published=published, url=url)
+            beads = tuple(
+                EditionBead(kind, tuple(json.loads(src)), tuple(json.loads(tgt)), text_en, text, score)
+                for kind, src, tgt, text_en, text, score in self.conn.execute(
+                    "SELECT kind, src, tgt, source, text, score FROM edition_beads WHERE doc_id = ? AND lang = ?"
+                    " ORDER BY idx", (doc_id, lang)
+                )
+            )
+            editions[lang] = Edition(lang, page, Signature.parse(signature), beads)
+        return editions
 
     def _latest_signatures(self, doc_id: str) -> list[tuple[str, Signature]]:
         rows = self.conn.execute(
@@ -329,39 +412,75 @@ class Store:
         latest = {lang: Signature.parse(signature) for lang, signature in rows}  # later rows win
         return sorted(latest.items())
 
-    def iter_pairs(self, doc_ids: Sequence[str] | None = None, *, since: str | None = None) -> Iterator[PairRecord]:
-        """Every stored sentence with its latest translations, document by document, all
-        from one snapshot of the store (a run writing meanwhile is not half seen).
+    def iter_pairs(
+        self, doc_ids: Sequence[str] | None = None, *, since: str | None = None, origin: str | None = None,
+        min_score: float | None = None,
+    ) -> Iterator[PairRecord]:
+        """Every stored pair, document by document, all from one snapshot of the store (a
+        run writing meanwhile is not half seen): first each sentence with its latest
+        machine translations, then the beads of each human edition that pair sentences
+        (a sentence one side left out is not a pair).
 
-        ``since`` (an ISO date or time) keeps documents translated at or after it.
+        ``since`` (an ISO date or time) keeps documents translated or aligned at or after
+        it. ``origin`` ("machine" or "edition") keeps pairs of that origin only.
+        ``min_score`` drops edition beads the aligner scored below it.
         """
         with self.snapshot():
-            yield from self._pairs(doc_ids, since)
+            yield from self._pairs(doc_ids, since, origin, min_score)
 
-    def _pairs(self, doc_ids: Sequence[str] | None, since: str | None) -> Iterator[PairRecord]:
+    def _pairs(
+        self, doc_ids: Sequence[str] | None, since: str | None, origin: str | None, min_score: float | None
+    ) -> Iterator[PairRecord]:
         ids = doc_ids or [d.doc_id for d in self.documents()]
         if since:
             recent = {
                 row[0]
                 for row in self.conn.execute(
-                    "SELECT DISTINCT doc_id FROM document_translations WHERE added_at >= ?", (since,)
+                    "SELECT doc_id FROM document_translations WHERE added_at >= ?"
+                    " UNION SELECT doc_id FROM editions WHERE added_at >= ?", (since, since)
                 )
             }
             ids = [doc_id for doc_id in ids if doc_id in recent]
         for doc_id in ids:
             doc = self.load(doc_id)
-            signatures = {lang: str(t.signature) for lang, t in doc.translations.items()}
+            if origin in (None, "machine") and doc.translations:
+                yield from _machine_pairs(doc)
+            if origin in (None, "edition"):
+                yield from _edition_pairs(doc, min_score)
+
+
+def _machine_pairs(doc: AlignedDocument) -> Iterator[PairRecord]:
+    signatures = {lang: str(t.signature) for lang, t in doc.translations.items()}
+    yield PairRecord(
+        article=doc.article, kind="title", index=None, paragraph=None, source=doc.article.title,
+        translations={lang: t.title for lang, t in doc.translations.items()}, signatures=signatures,
+    )
+    for sentence in doc.sentences:
+        yield PairRecord(
+            article=doc.article, kind="sentence", index=sentence.index, paragraph=sentence.paragraph,
+            source=sentence.text,
+            translations={lang: t.sentences[sentence.index] for lang, t in doc.translations.items()},
+            signatures=signatures,
+        )
+
+
+def _edition_pairs(doc: AlignedDocument, min_score: float | None) -> Iterator[PairRecord]:
+    for lang, edition in doc.editions.items():
+        signature = str(edition.signature)
+        for bead in edition.beads:
+            if not bead.is_pair or (min_score is not None and bead.score < min_score):
+                continue
+            first = doc.sentences[bead.src[0]] if bead.src else None
             yield PairRecord(
-                article=doc.article, kind="title", index=None, paragraph=None, source=doc.article.title,
-                translations={lang: t.title for lang, t in doc.translations.items()}, signatures=signatures,
+                article=doc.article, kind=bead.kind, index=first.index if first else None,
+                paragraph=first.paragraph if first else None, source=bead.source,
+                translations={lang: Translation(bead.source, bead.text)}, signatures={lang: signature},
+                origin="edition", score=bead.score, span=bead.src,
             )
-            for sentence in doc.sentences:
-                yield PairRecord(
-                    article=doc.article, kind="sentence", index=sentence.index, paragraph=sentence.paragraph,
-                    source=sentence.text,
-                    translations={lang: t.sentences[sentence.index] for lang, t in doc.translations.items()},
-                    signatures=signatures,
-                )
+
+
+def _codes(joined: str | None) -> tuple[str, ...]:
+    return tuple(sorted(joined.split(","))) if joined else ()
 
 
 def _now() -> str:

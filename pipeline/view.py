@@ -20,21 +20,36 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .document import AlignedDocument, Translation
+from .document import AlignedDocument, Edition, Translation
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_name
 from .model import ModelStatus
 from .store import DocumentSummary
 
 
-def document_view(doc: AlignedDocument) -> Group:
-    """Title, byline and one row per sentence: English | 中文 | Français."""
+def document_view(doc: AlignedDocument, *, origin: str | None = None, min_score: float | None = None) -> Group:
+    """Title, byline and one row per sentence: English | 中文 | Français (machine
+    translations), then a table per human edition: English | the edition, bead by bead.
+
+    ``origin`` ("machine" or "edition") shows that kind only; ``min_score`` hides edition
+    beads the aligner scored below it."""
     article = doc.article
-    langs = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE and lang in doc.translations]
     header = Text(article.title, style="bold")
     byline = " | ".join(
         part for part in (", ".join(article.authors), article.outlet or "", article.published or "") if part
     )
     meta = Text(f"{doc.doc_id}  {byline}", style="dim")
+    parts: list = [header, meta]
+    if origin in (None, "machine") and doc.translations:
+        parts += _machine_table(doc)
+    if origin in (None, "edition"):
+        for edition in doc.editions.values():
+            parts += _edition_table(edition, min_score)
+    return Group(*parts)
+
+
+def _machine_table(doc: AlignedDocument) -> list:
+    article = doc.article
+    langs = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE and lang in doc.translations]
     signatures = {str(doc.translations[lang].signature) for lang in langs}
     if len(signatures) == 1:
         models = Text(f"translated by {signatures.pop()}", style="dim")
@@ -54,7 +69,27 @@ def document_view(doc: AlignedDocument) -> Group:
         previous_paragraph = sentence.paragraph
         table.add_row(str(sentence.index), Text(sentence.text),
                       *(_cell(doc.translations[lang].sentences[sentence.index]) for lang in langs))
-    return Group(header, meta, models, table)
+    return [models, table]
+
+
+def _edition_table(edition: Edition, min_score: float | None) -> list:
+    """The human edition beside the English, a row per bead, with the aligner's score."""
+    about = Text(f"{native_name(edition.lang)} edition (human), {edition.article.source}; mean score "
+                 f"{edition.score:.2f}; aligned by {edition.signature}", style="dim")
+    table = Table(show_lines=False, expand=True, header_style="bold")
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column(native_name(SOURCE_LANGUAGE), ratio=1, overflow="fold")
+    table.add_column(native_name(edition.lang), ratio=1, overflow="fold")
+    table.add_column("score", justify="right", no_wrap=True)
+    for bead in edition.beads:
+        if min_score is not None and bead.is_pair and bead.score < min_score:
+            continue
+        number = "" if bead.kind == "title" else ",".join(map(str, bead.src)) or "-"
+        style = "bold" if bead.kind == "title" else ""
+        score = f"{bead.score:.2f}" if bead.is_pair else "no match"
+        table.add_row(number, Text(bead.source, style=style), Text(bead.text, style=style),
+                      Text(score, style="" if bead.is_pair else "yellow"))
+    return [Text(""), about, table]
 
 
 def _cell(translation: Translation, *, style: str = "") -> Text:
@@ -69,12 +104,12 @@ def document_list(documents: list[DocumentSummary]) -> Table:
     table = Table(header_style="bold")
     table.add_column("id", no_wrap=True)
     table.add_column("title", overflow="fold")
-    for column in ("date", "sentences", "languages"):
+    for column in ("date", "sentences", "machine", "editions"):
         table.add_column(column)
     for doc in documents:
         # Text(): a title is data, so "[sic]" or "[/]" in it is shown, never read as markup.
         table.add_row(Text(doc.doc_id), Text(doc.title), Text(doc.published or ""), str(doc.sentences),
-                      ",".join(doc.languages))
+                      ",".join(doc.languages), ",".join(doc.editions))
     return table
 
 

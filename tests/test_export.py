@@ -87,10 +87,10 @@ def test_tsv_reads_back_with_csv(db, tmp_path, export):
     export(db, "tsv", out)
     with out.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE))
-    assert rows[0] == ["doc_id", "kind", "index", "paragraph", "en", "zh", "fr"]
-    assert len(rows) == 9 and all(len(row) == 7 for row in rows)
-    assert rows[1][1:4] == ["title", "", ""] and rows[1][4] in ("Ferry | returns", "Bridge delayed")
-    assert rows[2][1:4] == ["sentence", "0", "0"]
+    assert rows[0] == ["doc_id", "kind", "index", "paragraph", "origin", "score", "en", "zh", "fr"]
+    assert len(rows) == 9 and all(len(row) == 9 for row in rows)
+    assert rows[1][1:6] == ["title", "", "", "machine", ""] and rows[1][6] in ("Ferry | returns", "Bridge delayed")
+    assert rows[2][1:5] == ["sentence", "0", "0", "machine"]
 
 
 def test_parquet_reads_back_with_pyarrow(db, tmp_path, export):

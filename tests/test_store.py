@@ -132,7 +132,7 @@ def test_version_1_store_is_migrated(tmp_path):
     with sqlite3.connect(path) as conn:  # the version 1 schema, with one document
         from pipeline import store as store_module
 
-        conn.executescript(store_module.SCHEMA.replace(
+        conn.executescript(store_module.SCHEMA.replace(store_module.EDITION_SCHEMA, "").replace(
             "    pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model\n", ""
         ).replace("    url         TEXT,\n", "").replace(
             "    flags       TEXT NOT NULL DEFAULT '[]', -- JSON [[name, reason], ...] from quality.py\n", ""))

@@ -4,15 +4,79 @@
 * ``beads``: a text and its human translation, n:m (``align_sentences`` below), for the
   site's own editions and for corpus tools (``bitext align --presegmented``).
 * ``embeddings``: the sentence embedders the n:m aligner compares sentences with.
+* ``editions``: the site's human editions of an article, read, segmented, aligned with
+  the English article and checked (``bitext align EN EDITION... --db``).
+* ``files``: two files of one sentence per line (``bitext align --presegmented``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+import numpy as np
+
+from ..document import Signature
 from .beads import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead, align_embeddings
 
-__all__ = ["BEAD_TYPES", "AlignSettings", "Bead", "align_sentences", "join_sentences"]
+__all__ = [
+    "BEAD_TYPES", "AlignSettings", "Bead", "EmbeddedText", "align_embedded", "align_sentences", "aligner_signature",
+    "embed_texts", "join_sentences",
+]
+
+
+@dataclass(frozen=True)
+class EmbeddedText:
+    """One side of an alignment: its sentences' lengths and embeddings, and where runs of
+    2-4 sentences were embedded as joined text, those too."""
+
+    lang: str
+    lengths: tuple[int, ...]
+    vectors: np.ndarray
+    runs: dict[int, np.ndarray] | None = None
+
+
+# Characters per character of English, in translations of the same text (FLORES-200
+# devtest: 131,966 English, 43,248 Chinese and 157,638 French characters).
+CHARACTERS_PER_ENGLISH = {"en": 1.0, "zh": 0.328, "fr": 1.195}
+
+
+def length_prior(src_lang: str, tgt_lang: str) -> float | None:
+    """How long a translation from ``src_lang`` into ``tgt_lang`` usually is, in characters
+    per source character (None for a language without a figure)."""
+    if src_lang in CHARACTERS_PER_ENGLISH and tgt_lang in CHARACTERS_PER_ENGLISH:
+        return CHARACTERS_PER_ENGLISH[tgt_lang] / CHARACTERS_PER_ENGLISH[src_lang]
+    return None
+
+
+def embed_texts(
+    sides: Sequence[tuple[Sequence[str], str]], *, embedder: str = "use", embed_runs: bool = False
+) -> list[EmbeddedText]:
+    """Embed sides given as (sentences, language), each sentence once, all sides in one
+    batched call (and one per run length), to align them with each other in any pairs."""
+    from .embeddings import get_embedder
+
+    model = get_embedder(embedder)
+    cuts = np.cumsum([0, *(len(sentences) for sentences, _ in sides)])
+    vectors = model.embed([sentence for sentences, _ in sides for sentence in sentences])
+    runs: list[dict[int, np.ndarray] | None] = [None] * len(sides)
+    if embed_runs:
+        runs = [{} for _ in sides]
+        for size in range(2, LONGEST_RUN + 1):
+            joined = model.embed([run for sentences, lang in sides for run in joined_runs(sentences, size, lang)])
+            for n in range(len(sides)):
+                runs[n][size] = joined[cuts[n] : cuts[n + 1]]
+    return [
+        EmbeddedText(lang, tuple(len(s.strip()) for s in sentences), vectors[cuts[n] : cuts[n + 1]], runs[n])
+        for n, (sentences, lang) in enumerate(sides)
+    ]
+
+
+def align_embedded(src: EmbeddedText, tgt: EmbeddedText, *, settings: AlignSettings | None = None) -> list[Bead]:
+    """Beads for two embedded sides (see ``align_sentences``)."""
+    return align_embeddings(src.vectors, tgt.vectors, src_lengths=src.lengths, tgt_lengths=tgt.lengths,
+                            settings=settings or AlignSettings(), src_runs=src.runs, tgt_runs=tgt.runs,
+                            length_prior=length_prior(src.lang, tgt.lang))
 
 
 def align_sentences(
@@ -29,28 +93,28 @@ def align_sentences(
     """Align two lists of sentences (a text and its translation) in n:m beads.
 
     Every sentence of both sides is in exactly one bead, beads in reading order. Languages
-    are any two of en, zh, fr (they select nothing yet: the embedders are multilingual,
-    and lengths are compared by the document's own ratio). ``embed_runs``: embed the
-    joined text of every run of 2-4 sentences too (better beads, four times the encoder
-    calls) instead of summing the sentences' vectors. ``options`` override fields of
-    ``AlignSettings``.
+    are any two of en, zh, fr (they select how runs are joined; the embedders are
+    multilingual, and lengths are compared by the document's own ratio). ``embed_runs``:
+    embed the joined text of every run of 2-4 sentences too (better beads, about eight
+    times the encoder time) instead of summing the sentences' vectors. ``options``
+    override fields of ``AlignSettings``.
     """
-    from dataclasses import replace
+    settings = replace(settings or AlignSettings(), **options)
+    source, target = embed_texts([(src, src_lang), (tgt, tgt_lang)], embedder=embedder, embed_runs=embed_runs)
+    return align_embedded(source, target, settings=settings)
 
+
+def aligner_signature(*, embedder: str = "use", embed_runs: bool = False, settings: AlignSettings | None = None) -> Signature:
+    """How beads were made, stored with every edition: method, embedding model with the
+    checksum of its weights, and the settings."""
+    from .. import __version__
     from .embeddings import get_embedder
 
-    settings = replace(settings or AlignSettings(), **options)
-    model = get_embedder(embedder)
-    vectors = model.embed([*src, *tgt])
-    src_runs = tgt_runs = None
-    if embed_runs:
-        src_runs = {size: model.embed(joined_runs(src, size, src_lang)) for size in range(2, LONGEST_RUN + 1)}
-        tgt_runs = {size: model.embed(joined_runs(tgt, size, tgt_lang)) for size in range(2, LONGEST_RUN + 1)}
-    return align_embeddings(
-        vectors[: len(src)], vectors[len(src) :],
-        src_lengths=[len(s.strip()) for s in src], tgt_lengths=[len(t.strip()) for t in tgt],
-        settings=settings, src_runs=src_runs, tgt_runs=tgt_runs,
-    )
+    settings = settings or AlignSettings()
+    return Signature("align", get_embedder(embedder).signature(), (
+        ("method", "beads-dp"), ("runs", "embedded" if embed_runs else "summed"), ("coverage", f"{settings.coverage:g}"),
+        ("skip", f"{settings.skip:g}"), ("length", f"{settings.length_weight:g}"), ("version", __version__),
+    ))
 
 
 def join_sentences(sentences: Sequence[str], lang: str) -> str:

@@ -28,6 +28,9 @@ import numpy as np
 BEAD_TYPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (1, 0), (0, 1))
 LONGEST_RUN = 4
 ROW_BLOCK = 256  # source rows whose bead cosines are computed together
+# How far a document's length ratio may stray from its languages' usual one: literary
+# zh-en in the development sets runs at 1.1-1.7 times the FLORES news ratio.
+PRIOR_SPAN = 1.75
 
 
 @dataclass(frozen=True)
@@ -82,11 +85,15 @@ def align_embeddings(
     settings: AlignSettings = AlignSettings(),
     src_runs: dict[int, np.ndarray] | None = None,
     tgt_runs: dict[int, np.ndarray] | None = None,
+    length_prior: float | None = None,
 ) -> list[Bead]:
     """Beads covering every row of ``src`` and ``tgt`` (unit-length embeddings), in order.
 
     ``src_runs[k]`` / ``tgt_runs[k]``: embeddings of the runs of k sentences ending at each
-    row, where the caller embedded the joined texts; by default the normalised sums."""
+    row, where the caller embedded the joined texts; by default the normalised sums.
+    ``length_prior``: the usual ratio of target to source length for the two languages;
+    the document's own ratio is kept within ``PRIOR_SPAN`` of it, so a translation that
+    lacks half the text does not make every source sentence look twice too long."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
@@ -106,6 +113,8 @@ def align_embeddings(
     src_len = {size: _run_sums(np.asarray(src_lengths, dtype=np.float64), size) for size in range(1, LONGEST_RUN + 1)}
     tgt_len = {size: _run_sums(np.asarray(tgt_lengths, dtype=np.float64), size) for size in range(1, LONGEST_RUN + 1)}
     ratio = max(float(np.sum(tgt_lengths)), 1.0) / max(float(np.sum(src_lengths)), 1.0)
+    if length_prior:
+        ratio = min(max(ratio, length_prior / PRIOR_SPAN), length_prior * PRIOR_SPAN)
 
     # Cosines of every bead kind, one matrix product per kind for a block of source rows at
     # a time: BLAS is far faster than row by row, and a block keeps memory to ROW_BLOCK x m.

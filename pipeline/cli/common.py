@@ -44,6 +44,12 @@ DeviceOption = Annotated[str, typer.Option("--device", help="cpu or cuda.")]
 ComputeOption = Annotated[Optional[str], typer.Option(
     "--compute-type", help="Weights' type. ctranslate2: int8 (default), int8_float32, float32, float16, ...; "
     "transformers: float32 (default), bfloat16, float16.")]
+OriginOption = Annotated[Optional[str], typer.Option(
+    "--origin", help="Only pairs of this origin: machine (the engines' translations) or edition (the site's human "
+    "editions, aligned with `bitext align`). Default: both.")]
+MinScoreOption = Annotated[Optional[float], typer.Option(
+    "--min-score", min=-1.0, max=1.0, help="Drop edition pairs the aligner scored below this (cosine, 0-1; "
+    "machine pairs have no score and are kept).")]
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
 
 
