@@ -13,8 +13,8 @@ choices where ``scripts/bench_align.py`` said so:
 * a dynamic program finds the monotone path of beads with the highest total; it runs row
   by row in numpy (one matrix product per bead kind, the 0-1 chain within a row as a
   running maximum), so there is no n x m Python loop;
-* memory grows as n x m (two 4,000-line files: about 400 MB); a band around a coarse
-  path would bound longer texts.
+* memory grows as n x m bytes (a choice per cell; path scores are kept for the last
+  four rows only): two 10,000-line files take about 100 MB beside the embeddings.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import numpy as np
 BEAD_TYPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (1, 0), (0, 1))
 LONGEST_RUN = 4
 ROW_BLOCK = 256  # source rows whose bead cosines are computed together
+SAMPLE_ROWS = 512  # source rows whose similarities to every target set the score scale
 # How far a document's length ratio may stray from its languages' usual one: literary
 # zh-en in the development sets runs at 1.1-1.7 times the FLORES news ratio.
 PRIOR_SPAN = 1.75
@@ -99,14 +100,19 @@ def align_embeddings(
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
     src_runs = {size: runs(src, size) for size in range(1, LONGEST_RUN + 1)} | (src_runs or {})
     tgt_runs = {size: runs(tgt, size) for size in range(1, LONGEST_RUN + 1)} | (tgt_runs or {})
-    similarity = src @ tgt.T
-    src_hub, tgt_hub = _neighbour_means(similarity, settings.neighbours)
     # Scores are in standard deviations of this document's similarities: embedders and
     # language pairs differ in how similar unrelated sentences look (USE on literary
-    # zh-en: true pairs 0.3-0.5, unrelated 0.1-0.2), and one scale serves them all.
-    centre, spread = float(similarity.mean()), max(float(similarity.std()), 1e-6)
-    src_hub = settings.margin * (src_hub - centre) / spread
-    tgt_hub = settings.margin * (tgt_hub - centre) / spread
+    # zh-en: true pairs 0.3-0.5, unrelated 0.1-0.2), and one scale serves them all. Up to
+    # SAMPLE_ROWS source rows estimate it, so no n x m matrix of floats is ever held.
+    rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE_ROWS)).astype(int))
+    sample = src[rows] @ tgt.T
+    centre, spread = float(sample.mean()), max(float(sample.std()), 1e-6)
+    src_hub, tgt_hub = np.zeros(n), np.zeros(m)
+    if settings.margin:  # off by default: the margin did not help on the development sets
+        similarity = src @ tgt.T
+        src_hub, tgt_hub = _neighbour_means(similarity, settings.neighbours)
+        src_hub = settings.margin * (src_hub - centre) / spread
+        tgt_hub = settings.margin * (tgt_hub - centre) / spread
     # Hub scores of a run: the mean over its sentences (cumulative sums, as for the vectors).
     src_hub_runs = {size: _run_means(src_hub, size) for size in range(1, LONGEST_RUN + 1)}
     tgt_hub_runs = {size: _run_means(tgt_hub, size) for size in range(1, LONGEST_RUN + 1)}
@@ -120,7 +126,9 @@ def align_embeddings(
     # a time: BLAS is far faster than row by row, and a block keeps memory to ROW_BLOCK x m.
     block: dict[tuple[int, int], np.ndarray] = {}
     block_start = -ROW_BLOCK
-    best = np.full((n + 1, m + 1), -np.inf)
+    # Only the last LONGEST_RUN rows of path scores are ever read, so they live in a ring;
+    # the choices (one byte a cell) are all kept for the traceback.
+    best = np.full((LONGEST_RUN + 1, m + 1), -np.inf)
     choice = np.full((n + 1, m + 1), -1, dtype=np.int8)
     best[0, 0] = 0.0
     columns = np.arange(m + 1)
@@ -131,7 +139,7 @@ def align_embeddings(
         for index, (a, b) in enumerate(kinds):
             if a > i or b > m:  # a bead longer than what is left of either side
                 continue
-            previous = best[i - a]
+            previous = best[(i - a) % (LONGEST_RUN + 1)]
             if b == 0:
                 candidate = previous + settings.skip
             else:
@@ -154,7 +162,7 @@ def align_embeddings(
         running = np.maximum.accumulate(shifted) + columns * settings.skip
         chained = running > row
         row_choice[chained] = len(kinds)  # the 0-1 bead
-        best[i] = np.where(chained, running, row)
+        best[i % (LONGEST_RUN + 1)] = np.where(chained, running, row)
         choice[i] = row_choice
     return _trace(choice, kinds + [(0, 1)], src, tgt, n, m)
 

@@ -29,8 +29,8 @@ from . import AlignSettings, EmbeddedText, align_embedded, aligner_signature, em
 
 # Below this mean bead score (cosine, titles included) an edition is taken for another
 # text. Measured with USE on the development sets' documents cut to 5, 12 and 40
-# sentences: true translations 0.42-0.87, a document against another one 0.07-0.38
-# (scripts/bench_align.py --editions).
+# sentences: true translations 0.42-0.87; a document against another's translation
+# 0.06-0.36, but one 5-sentence pair at 0.48 (scripts/bench_edition_check.py).
 MIN_EDITION_SCORE = 0.40
 # Sentence counts further apart than this ratio get a warning: part of a page is missing.
 LENGTH_RATIO_WARNING = 2.0
