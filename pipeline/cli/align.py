@@ -52,17 +52,14 @@ def align(
       bitext align story.en.txt story.zh.txt story.fr.txt --db bitext.db
       bitext align book.zh book.en --presegmented --beads book.beads.jsonl
     """
-    import time
-
     from ..errors import InputError
 
-    started = time.perf_counter()
     with user_errors():
         if presegmented:
             if len(inputs) != 2:
                 raise InputError(f"--presegmented aligns two files, SRC and TGT; {len(inputs)} were given")
             _align_files(inputs[0], inputs[1], beads, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
-                         embed_runs=embed_runs, started=started)
+                         embed_runs=embed_runs)
             return
         if src_lang or tgt_lang:
             raise InputError("--src-lang / --tgt-lang are for --presegmented files; give --langs for articles")
@@ -71,11 +68,12 @@ def align(
         _align_editions(inputs, db, langs=langs, force=force, embedder=embedder, embed_runs=embed_runs)
 
 
-def _align_files(src: Path, tgt: Path, beads: Path, *, src_lang, tgt_lang, embedder, embed_runs, started) -> None:
+def _align_files(src: Path, tgt: Path, beads: Path, *, src_lang, tgt_lang, embedder, embed_runs) -> None:
     import time
 
     from ..alignment.files import align_files, write_beads
 
+    started = time.perf_counter()
     found, src_lang, tgt_lang = align_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
                                             embed_runs=embed_runs)
     write_beads(found, beads)
