@@ -5,11 +5,12 @@ choices where ``scripts/bench_align.py`` said so:
 
 * every sentence is embedded once; a run of 2-4 consecutive sentences is the normalised
   sum of their vectors (or, slower and better, the embedding of the joined text);
-* a bead's score is the cosine of its two sides in standard deviations of the document's
-  sentence similarities (embedders and language pairs differ in how alike unrelated
+* a bead's score is the cosine of its two sides in robust standard deviations (median and
+  MAD) of the document's sentence similarities (embedders and language pairs differ in how alike unrelated
   sentences look), minus a length penalty (how far the bead's length ratio is from the
   document's), weighted by the sentences it covers to a small power (``coverage``) so a
-  sentence split in two is one bead, not a bead and a skip;
+  sentence split in two is one bead, not a bead and a skip; a sentence without a
+  counterpart costs ``skip``;
 * a dynamic program finds the monotone path of beads with the highest total; it runs row
   by row in numpy (one matrix product per bead kind, the 0-1 chain within a row as a
   running maximum), so there is no n x m Python loop;
@@ -50,12 +51,12 @@ class AlignSettings:
     # Scores are in standard deviations of the document's sentence similarities.
     neighbours: int = 4  # k of the margin: mean similarity to the k nearest on the other side
     margin: float = 0.0  # how much of that mean is subtracted
-    skip: float = 0.0  # score of a 1-0 or 0-1 bead
+    skip: float = -1.0  # score of a 1-0 or 0-1 bead
     length_weight: float = 1.0  # penalty per unit of |log(length ratio / the document's)|
     type_penalty: dict[tuple[int, int], float] = field(default_factory=lambda: {
         (1, 1): 0.0, (1, 2): 0.0, (2, 1): 0.0, (1, 3): 0.0, (3, 1): 0.0, (2, 2): 0.0,
     })
-    coverage: float = 0.4  # a bead's score counts (sentences it covers / 2) ** coverage times
+    coverage: float = 0.2  # a bead's score counts (sentences it covers / 2) ** coverage times
 
     def describe(self) -> str:
         return (f"k{self.neighbours}|margin{self.margin:g}|skip{self.skip:g}|len{self.length_weight:g}"
@@ -100,13 +101,17 @@ def align_embeddings(
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
     src_runs = {size: runs(src, size) for size in range(1, LONGEST_RUN + 1)} | (src_runs or {})
     tgt_runs = {size: runs(tgt, size) for size in range(1, LONGEST_RUN + 1)} | (tgt_runs or {})
-    # Scores are in standard deviations of this document's similarities: embedders and
+    # Scores are in (robust) standard deviations of this document's similarities: embedders and
     # language pairs differ in how similar unrelated sentences look (USE on literary
     # zh-en: true pairs 0.3-0.5, unrelated 0.1-0.2), and one scale serves them all. Up to
     # SAMPLE_ROWS source rows estimate it, so no n x m matrix of floats is ever held.
     rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE_ROWS)).astype(int))
     sample = src[rows] @ tgt.T
-    centre, spread = float(sample.mean()), max(float(sample.std()), 1e-6)
+    # Median and MAD, not mean and deviation: in a short text the true pairs are a good
+    # share of all pairs and would stretch the scale (a 9-sentence news edition once merged
+    # a sentence it lacks into a neighbour's bead rather than leave it without a counterpart).
+    centre = float(np.median(sample))
+    spread = max(1.4826 * float(np.median(np.abs(sample - centre))), 1e-6)
     src_hub, tgt_hub = np.zeros(n), np.zeros(m)
     if settings.margin:  # off by default: the margin did not help on the development sets
         similarity = src @ tgt.T
@@ -158,11 +163,13 @@ def align_embeddings(
         if i == 0:
             row[0] = 0.0
         # 0-1 beads chain along the row: best[i][j] = max over k <= j of row[k] + (j - k) * skip.
+        # Compared in the shifted frame: shifting back rounds, and a cell whose own value
+        # came back one ulp higher would be taken for a 0-1 bead.
         shifted = row - columns * settings.skip
-        running = np.maximum.accumulate(shifted) + columns * settings.skip
-        chained = running > row
+        running = np.maximum.accumulate(shifted)
+        chained = running > shifted
         row_choice[chained] = len(kinds)  # the 0-1 bead
-        best[i % (LONGEST_RUN + 1)] = np.where(chained, running, row)
+        best[i % (LONGEST_RUN + 1)] = np.where(chained, running + columns * settings.skip, row)
         choice[i] = row_choice
     return _trace(choice, kinds + [(0, 1)], src, tgt, n, m)
 
