@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from pipeline.alignment import Bead, align_sentences
-from pipeline.alignment.beads import AlignSettings, align_embeddings
+from pipeline.alignment.beads import AlignSettings, align_embeddings, quote_agreement
+from pipeline.alignment.quotes import balance
 from pipeline.cli import app
 
 RNG = np.random.default_rng(7)
@@ -170,3 +171,45 @@ def test_bad_alignment_input_is_one_line(tmp_path, cli, content, options, messag
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
 
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ('"We wanted the building to tell the story," said the mayor.', 0),
+    ("'But you're quick all the same!", 1),
+    ("A few more goes and I'd have had you, though—'", -1),
+    ("市长说：“我们希望这座建筑讲述港口的故事。", 1),
+    ("« Chaque salle montre un siècle différent. »", 0),
+    ("Il dit : « Viens", 1),
+    ("the boys' toys and l'île", 0),
+    ('" What does Bessie say I have done ? "', 0),  # tokenised
+    ("Be seated somewhere ; and remain silent . \"", -1),
+])
+def test_quotation_marks_are_counted_where_they_face(sentence, expected):
+    assert balance(sentence) == expected
+
+
+def quoted_story(favour):
+    """Six source sentences and eight target ones. Source 0 is a whole quotation that the
+    target splits over three sentences (quotes: open, none, close); target 2 is as close to
+    source 1 as to source 0, give or take ``favour``. Sources 2-5 and targets 4-7 open and
+    close quotations alike, 1-1, so the texts are seen to quote alike."""
+    rng = np.random.default_rng(11)  # its own: the story must not depend on the tests run before
+    t = [unit(rng.normal(size=DIM)) for _ in range(8)]
+    src = np.array(t[:6], dtype=np.float32)
+    middle = unit(t[0] + (1 + favour) * t[1])
+    tgt = np.array([unit(t[0] + 0.5 * t[6]), unit(t[0] + 0.5 * t[7]), middle, t[1], t[2], t[3], t[4], t[5]],
+                   dtype=np.float32)
+    return src, tgt, [0, 0, 1, -1, 1, -1], [1, 0, -1, 0, 1, -1, 1, -1]
+
+
+def test_quotation_marks_keep_a_split_quotation_in_one_bead():
+    src, tgt, src_quotes, tgt_quotes = quoted_story(favour=0.5)
+    lengths = dict(src_lengths=[75, 45, 30, 30, 30, 30], tgt_lengths=[30, 30, 30, 30, 30, 30, 30, 30])
+    without = align_embeddings(src, tgt, **lengths)
+    assert [(b.src, b.tgt) for b in without][:2] == [((0,), (0, 1)), ((1,), (2, 3))]  # embeddings alone
+    beads = align_embeddings(src, tgt, **lengths, src_quotes=src_quotes, tgt_quotes=tgt_quotes)
+    assert [(b.src, b.tgt) for b in beads][:2] == [((0,), (0, 1, 2)), ((1,), (3,))]
+    assert quote_agreement(beads, src_quotes, tgt_quotes) == 1.0
+    # Texts that do not quote alike (French dialogue between « » over many sentences): no quote penalty.
+    unlike = align_embeddings(src, tgt, **lengths, src_quotes=src_quotes, tgt_quotes=[1, 0, 0, 0, 0, 0, 0, -1])
+    assert [(b.src, b.tgt) for b in unlike] == [(b.src, b.tgt) for b in without]

@@ -2,6 +2,7 @@
 
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -14,17 +15,34 @@ def articles(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def reference(tiny_qwen, model_cache, articles, tmp_path_factory):
-    """The store an uninterrupted run makes."""
+def uninterrupted(tiny_qwen, model_cache, articles, tmp_path_factory):
+    """The store an uninterrupted run makes, and how long it took from its first stored
+    batch to its end (this machine's pace, to time kills by)."""
     db = tmp_path_factory.mktemp("reference") / "bitext.db"
-    subprocess.run(bitext_command(articles, db, str(tiny_qwen), model_cache, 48), check=True, capture_output=True)
-    return store_contents(db)
+    process = subprocess.Popen(bitext_command(articles, db, str(tiny_qwen), model_cache, 48),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_growth(db, process, NOTHING, timeout=300)
+    started = time.monotonic()
+    assert process.wait() == 0
+    return store_contents(db), time.monotonic() - started
 
 
-def test_sigkill_at_random_moments_then_resume_loses_nothing(tiny_qwen, model_cache, articles, reference, tmp_path):
+@pytest.fixture(scope="module")
+def reference(uninterrupted):
+    """The store an uninterrupted run makes."""
+    return uninterrupted[0]
+
+
+def test_sigkill_at_random_moments_then_resume_loses_nothing(tiny_qwen, model_cache, articles, uninterrupted,
+                                                             tmp_path):
+    reference, seconds = uninterrupted
     db = tmp_path / "bitext.db"
     command = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
-    kills = kill_and_resume(command, db, kills=3, window=(0.0, 3.0), seed=7, documents=len(reference["documents"]))
+    # Kills within the first quarter of the work, so three of them still leave work for the
+    # last: a fixed window of 3 s once let the first two kills take nearly all of it on a
+    # fast machine, and the third could not land before the end.
+    kills = kill_and_resume(command, db, kills=3, window=(0.0, seconds / 4), seed=7,
+                            documents=len(reference["documents"]))
     assert len(kills) == 3
     for kill in kills:  # each kill landed mid-run: after a stored batch, before the end
         assert kill.after.translations >= 1, kills

@@ -3,6 +3,7 @@
 * ``machine``: machine translations are one-to-one by construction; ``align`` checks it.
 * ``beads``: a text and its human translation, n:m (``align_sentences`` below), for the
   site's own editions and for corpus tools (``bitext align --presegmented``).
+* ``quotes``: quotation marks each sentence opens and closes, a second signal.
 * ``embeddings``: the sentence embedders the n:m aligner compares sentences with.
 * ``editions``: the site's human editions of an article, read, segmented, aligned with
   the English article and checked (``bitext align EN EDITION... --db``).
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..document import Signature
 from .beads import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead, align_embeddings
+from .quotes import balances
 
 __all__ = [
     "BEAD_TYPES", "AlignSettings", "Bead", "EmbeddedText", "align_embedded", "align_sentences", "aligner_signature",
@@ -34,6 +36,7 @@ class EmbeddedText:
     lengths: tuple[int, ...]
     vectors: np.ndarray
     runs: dict[int, np.ndarray] | None = None
+    quotes: tuple[int, ...] | None = None  # quotations each sentence opens minus those it closes
 
 
 # Characters per character of English, in translations of the same text (FLORES-200
@@ -67,7 +70,8 @@ def embed_texts(
             for n in range(len(sides)):
                 runs[n][size] = joined[cuts[n] : cuts[n + 1]]
     return [
-        EmbeddedText(lang, tuple(len(s.strip()) for s in sentences), vectors[cuts[n] : cuts[n + 1]], runs[n])
+        EmbeddedText(lang, tuple(len(s.strip()) for s in sentences), vectors[cuts[n] : cuts[n + 1]], runs[n],
+                     balances(sentences))
         for n, (sentences, lang) in enumerate(sides)
     ]
 
@@ -76,7 +80,8 @@ def align_embedded(src: EmbeddedText, tgt: EmbeddedText, *, settings: AlignSetti
     """Beads for two embedded sides (see ``align_sentences``)."""
     return align_embeddings(src.vectors, tgt.vectors, src_lengths=src.lengths, tgt_lengths=tgt.lengths,
                             settings=settings or AlignSettings(), src_runs=src.runs, tgt_runs=tgt.runs,
-                            length_prior=length_prior(src.lang, tgt.lang))
+                            length_prior=length_prior(src.lang, tgt.lang), src_quotes=src.quotes,
+                            tgt_quotes=tgt.quotes)
 
 
 def align_sentences(
@@ -113,7 +118,8 @@ def aligner_signature(*, embedder: str = "use", embed_runs: bool = False, settin
     settings = settings or AlignSettings()
     return Signature("align", get_embedder(embedder).signature(), (
         ("method", "beads-dp"), ("runs", "embedded" if embed_runs else "summed"), ("coverage", f"{settings.coverage:g}"),
-        ("skip", f"{settings.skip:g}"), ("length", f"{settings.length_weight:g}"), ("version", __version__),
+        ("skip", f"{settings.skip:g}"), ("length", f"{settings.length_weight:g}"), ("quotes", f"{settings.quotes:g}"),
+        ("version", __version__),
     ))
 
 
