@@ -135,8 +135,9 @@ class RateColumn(ProgressColumn):
         return Text(f"{task.speed:.2f}/s" if task.speed else "", style="progress.data.speed")
 
 
-def progress_display(console: Console) -> Progress:
-    """The one progress display of a command: a line per task, with rate and time left."""
+def progress_display(console: Console, *, transient: bool = False) -> Progress:
+    """The one progress display of a command: a line per task, with rate and time left.
+    ``transient``: the lines go when the work ends (for short work whose result is printed)."""
     return Progress(
         SpinnerColumn(),
         # markup=False: a task's description may be an article title, which is data.
@@ -149,7 +150,7 @@ def progress_display(console: Console) -> Progress:
         TextColumn("eta"),
         TimeRemainingColumn(),
         console=console,
-        transient=False,
+        transient=transient,
     )
 
 

@@ -150,14 +150,6 @@ def test_html_and_jsonl_editions_are_read_as_run_reads_them(cli, pages):
     assert [(list(b.src), list(b.tgt)) for b in stored_beads(pages / "bitext.db", "zh")[1:]] == CHINESE_BEADS
 
 
-def nothing_stored(path):
-    if not path.exists():
-        return True
-    with sqlite3.connect(path) as conn:
-        return all(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
-                   for table in ("documents", "editions", "edition_beads"))
-
-
 @pytest.mark.parametrize("names, options, message", [
     (["en.txt", "other.txt"], [], "other.txt: does not read as the Simplified Chinese edition of"),
     (["en.txt", "zh.txt", "other.txt"], ["--langs", "en,zh,zh"], "a second Simplified Chinese edition"),
@@ -180,7 +172,17 @@ def test_bad_editions_are_one_line_and_nothing_is_stored(cli, pages, names, opti
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and message in errors[0], result.stderr
     assert "Traceback" not in result.output
-    assert nothing_stored(pages / "bitext.db")
+    assert not (pages / "bitext.db").exists()  # not even an empty store
+
+
+def test_a_refused_edition_leaves_an_existing_store_as_it_was(cli, pages):
+    assert align(cli, pages, "en.txt", "fr.txt").exit_code == 0
+    before = (pages / "bitext.db").read_bytes()
+    assert align(cli, pages, "en.txt", "other.txt").exit_code == 1
+    with Store(pages / "bitext.db", create=False) as store:
+        (doc,) = store.documents()
+        assert doc.editions == ("fr",)
+    assert len((pages / "bitext.db").read_bytes()) == len(before)
 
 
 def test_force_stores_an_edition_that_does_not_match(cli, pages):

@@ -31,6 +31,7 @@ app = typer.Typer(
     help="Turn English news articles into aligned English / Chinese / French sentence pairs.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 models_app = typer.Typer(help="List, install-check, prepare and verify translation models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")

@@ -49,8 +49,9 @@ def align(
     "score": 0.83} (0-based line numbers; [] for a side with no sentence).
 
     Examples:
-      bitext align story.en.txt story.zh.txt story.fr.txt --db bitext.db
-      bitext align book.zh book.en --presegmented --beads book.beads.jsonl
+
+        bitext align story.en.txt story.zh.txt story.fr.txt --db bitext.db
+        bitext align book.zh book.en --presegmented --beads book.beads.jsonl
     """
     from ..errors import InputError
 
@@ -88,9 +89,17 @@ def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, emb
     from ..view import progress_display, step_reporter
 
     codes = [code.strip() for code in langs.split(",")] if langs else None
-    with Store(db) as store, progress_display(err) as progress:
-        result = align_editions(store, inputs[0], inputs[1:], langs=codes, force=force, embedder=embedder,
-                                embed_runs=embed_runs, progress=step_reporter(progress))
+    new_store = not db.exists()
+    try:
+        with Store(db) as store, progress_display(err, transient=True) as progress:
+            result = align_editions(store, inputs[0], inputs[1:], langs=codes, force=force, embedder=embedder,
+                                    embed_runs=embed_runs, progress=step_reporter(progress))
+    except BaseException:
+        # A refused first alignment leaves no empty store behind (unless another process
+        # has stored something in it meanwhile).
+        if new_store:
+            _remove_if_empty(db)
+        raise
     where = "the stored article" if result.english_stored_before else "a new document"
     say(f"{result.doc_id}  {result.title}  (editions added to {where})")
     for report in result.reports:
@@ -99,3 +108,15 @@ def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, emb
         say(f"  {report.lang}: {report.pairs} pairs in {report.beads} beads from {report.sentences} sentences, "
             f"{report.unmatched} sentences without a counterpart, mean score {report.score:.2f}  ({report.source})")
     say(f"read them with: bitext show --db {db} {result.doc_id}", console=err)
+
+
+def _remove_if_empty(db: Path) -> None:
+    from ..store import Store
+
+    if not db.exists():
+        return
+    with Store(db, create=False) as store:
+        empty = not store.documents()
+    if empty:
+        for suffix in ("", "-wal", "-shm"):
+            db.with_name(db.name + suffix).unlink(missing_ok=True)
