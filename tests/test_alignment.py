@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.alignment import Bead, align_sentences
 from pipeline.alignment.beads import AlignSettings, align_embeddings, quote_agreement
+from pipeline.alignment.clauses import edges
 from pipeline.alignment.quotes import balance
 from pipeline.cli import app
 
@@ -213,3 +214,46 @@ def test_quotation_marks_keep_a_split_quotation_in_one_bead():
     # Texts that do not quote alike (French dialogue between « » over many sentences): no quote penalty.
     unlike = align_embeddings(src, tgt, **lengths, src_quotes=src_quotes, tgt_quotes=[1, 0, 0, 0, 0, 0, 0, -1])
     assert [(b.src, b.tgt) for b in unlike] == [(b.src, b.tgt) for b in without]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("经过两年的维修，这艘旧渡轮周一重返河面。", ("经过两年的维修", "这艘旧渡轮周一重返河面。")),
+    ("More than 3,000 people queued, he said: all day.", ("More than 3,000 people queued", "all day.")),
+    ("'I can see you've never done any wrestling,' laughed Misty.", ("'I can see you've never done any wrestling",
+                                                                     "laughed Misty.")),
+    ("Il part à 12:30 ; elle reste.", ("Il part à 12:30", "elle reste.")),
+    ("One clause only.", ("One clause only.", "One clause only.")),
+])
+def test_a_sentence_has_a_first_and_a_last_clause(sentence, expected):
+    assert edges(sentence) == expected
+
+
+def test_clauses_are_embedded_in_the_sentences_batch_once(monkeypatch):
+    from pipeline.alignment import embeddings
+
+    fake = CountingEmbedder()
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name: fake)
+    src, tgt = ["One, two, three.", "Four."], ["Un, deux, trois.", "Quatre."]
+    align_sentences(src, tgt, src_lang="en", tgt_lang="fr")
+    assert fake.calls == [src + tgt + ["One", "Un", "three.", "trois."]]
+
+
+def test_first_and_last_clauses_tell_where_a_bead_ends():
+    """Target 1 is as close to source 1 as to source 0 as a whole sentence, but it ends
+    with source 0's last clause, and source 1 begins with target 2's first clause."""
+    rng = np.random.default_rng(5)
+    t = [unit(rng.normal(size=DIM)) for _ in range(30)]
+    src = np.array([t[0], t[1], t[2], t[3], t[4], t[5]], dtype=np.float32)
+    tgt = np.array([unit(t[0] + 0.5 * t[20]), unit(t[0] + 1.5 * t[1]), t[1], t[2], t[3], t[4], t[5]],
+                   dtype=np.float32)
+    # Clauses: (first, last) of each sentence; unshared ones get topics of their own.
+    src_first = [t[10], t[12], t[2], t[3], t[4], t[5]]
+    src_last = [t[11], t[13], t[2], t[3], t[4], t[5]]
+    tgt_first = [t[10], t[21], t[12], t[2], t[3], t[4], t[5]]
+    tgt_last = [t[22], t[11], t[13], t[2], t[3], t[4], t[5]]
+    clauses = [np.array(side, dtype=np.float32) for side in (src_first, src_last, tgt_first, tgt_last)]
+    lengths = dict(src_lengths=[40, 50, 30, 30, 30, 30], tgt_lengths=[30, 30, 30, 30, 30, 30, 30])
+    without = align_embeddings(src, tgt, **lengths)
+    assert [(b.src, b.tgt) for b in without][:2] == [((0,), (0,)), ((1,), (1, 2))]  # sentences alone
+    beads = align_embeddings(src, tgt, **lengths, src_clauses=tuple(clauses[:2]), tgt_clauses=tuple(clauses[2:]))
+    assert [(b.src, b.tgt) for b in beads][:2] == [((0,), (0, 1)), ((1,), (2,))]

@@ -4,6 +4,7 @@
 * ``beads``: a text and its human translation, n:m (``align_sentences`` below), for the
   site's own editions and for corpus tools (``bitext align --presegmented``).
 * ``quotes``: quotation marks each sentence opens and closes, a second signal.
+* ``clauses``: each sentence's first and last clause, a third (embedded with the sentences).
 * ``embeddings``: the sentence embedders the n:m aligner compares sentences with.
 * ``editions``: the site's human editions of an article, read, segmented, aligned with
   the English article and checked (``bitext align EN EDITION... --db``).
@@ -19,6 +20,7 @@ import numpy as np
 
 from ..document import Signature
 from .beads import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead, align_embeddings
+from .clauses import clause_texts
 from .quotes import balances
 
 __all__ = [
@@ -37,6 +39,7 @@ class EmbeddedText:
     vectors: np.ndarray
     runs: dict[int, np.ndarray] | None = None
     quotes: tuple[int, ...] | None = None  # quotations each sentence opens minus those it closes
+    clauses: tuple[np.ndarray, np.ndarray] | None = None  # each sentence's first and last clause, embedded
 
 
 # Characters per character of English, in translations of the same text (FLORES-200
@@ -61,7 +64,17 @@ def embed_texts(
 
     model = get_embedder(embedder)
     cuts = np.cumsum([0, *(len(sentences) for sentences, _ in sides)])
-    vectors = model.embed([sentence for sentences, _ in sides for sentence in sentences])
+    sentences = [sentence for side, _ in sides for sentence in side]
+    # Each sentence's first and last clause, in the same batch; a clause that is the whole
+    # sentence (or one seen before) is not embedded again.
+    firsts, lasts = clause_texts(sentences)
+    texts = {text: k for k, text in enumerate(sentences)}
+    extra = [text for text in dict.fromkeys(firsts + lasts) if text not in texts]
+    texts.update({text: len(sentences) + k for k, text in enumerate(extra)})
+    embedded = model.embed(sentences + extra)
+    vectors = embedded[: len(sentences)]
+    first_vectors = embedded[[texts[text] for text in firsts]]
+    last_vectors = embedded[[texts[text] for text in lasts]]
     runs: list[dict[int, np.ndarray] | None] = [None] * len(sides)
     if embed_runs:
         runs = [{} for _ in sides]
@@ -70,9 +83,9 @@ def embed_texts(
             for n in range(len(sides)):
                 runs[n][size] = joined[cuts[n] : cuts[n + 1]]
     return [
-        EmbeddedText(lang, tuple(len(s.strip()) for s in sentences), vectors[cuts[n] : cuts[n + 1]], runs[n],
-                     balances(sentences))
-        for n, (sentences, lang) in enumerate(sides)
+        EmbeddedText(lang, tuple(len(s.strip()) for s in side), vectors[cuts[n] : cuts[n + 1]], runs[n],
+                     balances(side), (first_vectors[cuts[n] : cuts[n + 1]], last_vectors[cuts[n] : cuts[n + 1]]))
+        for n, (side, lang) in enumerate(sides)
     ]
 
 
@@ -81,7 +94,7 @@ def align_embedded(src: EmbeddedText, tgt: EmbeddedText, *, settings: AlignSetti
     return align_embeddings(src.vectors, tgt.vectors, src_lengths=src.lengths, tgt_lengths=tgt.lengths,
                             settings=settings or AlignSettings(), src_runs=src.runs, tgt_runs=tgt.runs,
                             length_prior=length_prior(src.lang, tgt.lang), src_quotes=src.quotes,
-                            tgt_quotes=tgt.quotes)
+                            tgt_quotes=tgt.quotes, src_clauses=src.clauses, tgt_clauses=tgt.clauses)
 
 
 def align_sentences(
@@ -119,6 +132,7 @@ def aligner_signature(*, embedder: str = "use", embed_runs: bool = False, settin
     return Signature("align", get_embedder(embedder).signature(), (
         ("method", "beads-dp"), ("runs", "embedded" if embed_runs else "summed"), ("coverage", f"{settings.coverage:g}"),
         ("skip", f"{settings.skip:g}"), ("length", f"{settings.length_weight:g}"), ("quotes", f"{settings.quotes:g}"),
+        ("clauses", f"{settings.clauses:g}"),
         ("version", __version__),
     ))
 

@@ -56,8 +56,9 @@ class AlignSettings:
     # Scores are in robust standard deviations of the document's sentence similarities.
     skip: float = -1.0  # score of a 1-0 or 0-1 bead
     length_weight: float = 1.0  # penalty per unit of |log(length ratio / the document's)|
-    coverage: float = 0.2  # a bead's score counts (sentences it covers / 2) ** coverage times
+    coverage: float = 0.3  # a bead's score counts (sentences it covers / 2) ** coverage times
     quotes: float = 0.5  # penalty per quotation mark a bead's sides open or close differently
+    clauses: float = 0.3  # weight of the similarity of a bead's first clauses and of its last ones
 
 
 def runs(vectors: np.ndarray, size: int) -> np.ndarray:
@@ -79,6 +80,8 @@ def align_embeddings(
     length_prior: float | None = None,
     src_quotes: Sequence[int] | None = None,
     tgt_quotes: Sequence[int] | None = None,
+    src_clauses: tuple[np.ndarray, np.ndarray] | None = None,
+    tgt_clauses: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Bead]:
     """Beads covering every row of ``src`` and ``tgt`` (unit-length embeddings), in order.
 
@@ -90,7 +93,10 @@ def align_embeddings(
     ``src_quotes`` / ``tgt_quotes``: quotation marks each sentence opens minus those it
     closes (``quotes.balances``). Where the two texts quote alike (see
     ``QUOTE_AGREEMENT``), a bead whose sides differ in that balance is penalised: a
-    quotation split over three English sentences then stays one bead."""
+    quotation split over three English sentences then stays one bead.
+    ``src_clauses`` / ``tgt_clauses``: embeddings of each sentence's first and last clause
+    (``clauses.edges``); a bead's first clauses and its last clauses should match too,
+    which tells where a bead ends better than whole sentences do."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
@@ -105,15 +111,19 @@ def align_embeddings(
     # Median and MAD, not mean and deviation: in a short text the true pairs are a good
     # share of all pairs and would stretch the scale (a 9-sentence news edition once merged
     # a sentence it lacks into a neighbour's bead rather than leave it without a counterpart).
-    centre = float(np.median(sample))
-    spread = max(1.4826 * float(np.median(np.abs(sample - centre))), 1e-6)
+    centre, spread = _robust_scale(sample)
+    edges = None
+    if src_clauses is not None and tgt_clauses is not None:
+        (src_first, src_last), (tgt_first, tgt_last) = src_clauses, tgt_clauses
+        edges = _Edges(src_first, src_last, tgt_first, tgt_last, _robust_scale(src_first[rows] @ tgt_first.T),
+                       _robust_scale(src_last[rows] @ tgt_last.T))
     ratio = max(float(np.sum(tgt_lengths)), 1.0) / max(float(np.sum(src_lengths)), 1.0)
     if length_prior:
         ratio = min(max(ratio, length_prior / PRIOR_SPAN), length_prior * PRIOR_SPAN)
     sides = _Sides(
         src_runs, tgt_runs, _all_run_sums(src_lengths), _all_run_sums(tgt_lengths), centre, spread, ratio,
         _all_run_sums(src_quotes if src_quotes is not None else np.zeros(n)),
-        _all_run_sums(tgt_quotes if tgt_quotes is not None else np.zeros(m)),
+        _all_run_sums(tgt_quotes if tgt_quotes is not None else np.zeros(m)), edges,
     )
     beads = _best_path(sides, n, m, settings, quotes=0.0)
     if settings.quotes and src_quotes is not None and tgt_quotes is not None:
@@ -136,6 +146,26 @@ class _Sides:
     ratio: float
     src_quotes: dict[int, np.ndarray]
     tgt_quotes: dict[int, np.ndarray]
+    edges: _Edges | None
+
+
+@dataclass(frozen=True)
+class _Edges:
+    """Embeddings of each sentence's first and last clause, and the scale (centre, spread)
+    of first-with-first and last-with-last similarities."""
+
+    src_first: np.ndarray
+    src_last: np.ndarray
+    tgt_first: np.ndarray
+    tgt_last: np.ndarray
+    first_scale: tuple[float, float]
+    last_scale: tuple[float, float]
+
+
+def _robust_scale(sample: np.ndarray) -> tuple[float, float]:
+    """Median and MAD (as a standard deviation) of a sample of similarities."""
+    centre = float(np.median(sample))
+    return centre, max(1.4826 * float(np.median(np.abs(sample - centre))), 1e-6)
 
 
 def quote_agreement(beads: Sequence[Bead], src_quotes: Sequence[int], tgt_quotes: Sequence[int]) -> float:
@@ -158,6 +188,8 @@ def _best_path(sides: _Sides, n: int, m: int, settings: AlignSettings, *, quotes
     # a time: BLAS is far faster than row by row, and a block keeps memory to ROW_BLOCK x m.
     block: dict[tuple[int, int], np.ndarray] = {}
     block_start = -ROW_BLOCK
+    first_block = last_block = np.zeros((0, m))
+    first_start = 0
     # Only the last LONGEST_RUN rows of path scores are ever read, so they live in a ring;
     # the choices (one byte a cell) are all kept for the traceback.
     best = np.full((LONGEST_RUN + 1, m + 1), -np.inf)
@@ -180,8 +212,20 @@ def _best_path(sides: _Sides, n: int, m: int, settings: AlignSettings, *, quotes
                     block_start = i - 1
                     rows = slice(block_start, block_start + ROW_BLOCK)
                     block = {(x, y): sides.src_runs[x][rows] @ sides.tgt_runs[y].T for x, y in BEAD_TYPES if x and y}
+                    if sides.edges:  # first clauses from the start of a run that ends in the block
+                        first_start = max(block_start - LONGEST_RUN + 1, 0)
+                        first_block = _scaled(sides.edges.src_first[first_start : block_start + ROW_BLOCK]
+                                              @ sides.edges.tgt_first.T, sides.edges.first_scale)
+                        last_block = _scaled(sides.edges.src_last[rows] @ sides.edges.tgt_last.T,
+                                             sides.edges.last_scale)
                 cosine = block[a, b][i - 1 - block_start]
                 scores = _bead_scores(cosine, i - 1, a, b, sides, settings, quotes)
+                if sides.edges and settings.clauses:
+                    # The bead's last clauses, and its first clauses (target run j starts at j - b + 1).
+                    edge = last_block[i - 1 - block_start].copy()
+                    edge[b - 1 :] += first_block[i - a - first_start][: m - b + 1]
+                    edge[: b - 1] = 0.0
+                    scores = scores + settings.clauses * edge
                 candidate[b:] = previous[: m + 1 - b] + scores[b - 1 :]
             better = candidate > row
             row[better] = candidate[better]
@@ -198,6 +242,10 @@ def _best_path(sides: _Sides, n: int, m: int, settings: AlignSettings, *, quotes
         best[i % (LONGEST_RUN + 1)] = np.where(chained, running + columns * settings.skip, row)
         choice[i] = row_choice
     return _trace(choice, kinds + [(0, 1)], n, m)
+
+
+def _scaled(similarity: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    return (similarity - scale[0]) / scale[1]
 
 
 def _all_run_sums(values) -> dict[int, np.ndarray]:
