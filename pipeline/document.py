@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import statistics
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -128,10 +129,11 @@ class Edition:
 
     @property
     def score(self) -> float:
-        """Mean score of the beads that pair sentences (title included): how well the
-        edition matches the article as a whole."""
-        scores = [bead.score for bead in self.beads if bead.is_pair]
-        return sum(scores) / len(scores) if scores else 0.0
+        """Median score of the beads that pair sentences (title included): how well the
+        edition matches the article as a whole. The median, as the few beads that pair a
+        sentence the edition lacks with a neighbour's do not pull it down."""
+        return float(statistics.median(bead.score for bead in self.beads if bead.is_pair)) if any(
+            bead.is_pair for bead in self.beads) else 0.0
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ CREATE TABLE editions (
     url         TEXT,
     body        TEXT NOT NULL,
     signature_id INTEGER NOT NULL REFERENCES signatures(id),  -- the aligner's
-    score       REAL NOT NULL,            -- mean score of its beads
+    score       REAL NOT NULL,            -- median score of its pair beads
     added_at    TEXT NOT NULL,
     PRIMARY KEY (doc_id, lang)
 );

@@ -74,7 +74,7 @@ def _machine_table(doc: AlignedDocument) -> list:
 
 def _edition_table(edition: Edition, min_score: float | None) -> list:
     """The human edition beside the English, a row per bead, with the aligner's score."""
-    about = Text(f"{native_name(edition.lang)} edition (human), {edition.article.source}; mean score "
+    about = Text(f"{native_name(edition.lang)} edition (human), {edition.article.source}; median score "
                  f"{edition.score:.2f}; aligned by {edition.signature}", style="dim")
     table = Table(show_lines=False, expand=True, header_style="bold")
     table.add_column("#", justify="right", style="dim", no_wrap=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Does the edition check tell a translation from another text? Mean bead scores.
+"""Does the edition check tell a translation from another text? Median bead scores.
 
-``bitext align`` refuses an edition whose mean bead score (cosine, titles included) is
+``bitext align`` refuses an edition whose median bead score (cosine, titles included) is
 below ``pipeline.alignment.editions.MIN_EDITION_SCORE``. This prints that score for every
 document of the gold alignment sets (``../shared/data/align``) aligned with its own
 translation and with every other document's translation of the same language pair,
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def main() -> None:
                 source, target = embed_texts([(doc["src"][:size], doc["src_lang"]),
                                               (other["tgt"][:size], doc["tgt_lang"])])
                 paired = [b.score for b in align_embedded(source, target) if b.src and b.tgt]
-                scores["translation" if doc is other else "other text"].append(sum(paired) / max(len(paired), 1))
+                scores["translation" if doc is other else "other text"].append(statistics.median(paired) if paired else 0.0)
         for kind, values in scores.items():
             right = sum((v >= MIN_EDITION_SCORE) == (kind == "translation") for v in values)
             print(f"{size:>9} {kind:>11} {len(values):>5} {min(values):>6.3f} {max(values):>6.3f} "

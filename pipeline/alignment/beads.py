@@ -11,6 +11,8 @@ choices where ``scripts/bench_align.py`` said so:
   document's), weighted by the sentences it covers to a small power (``coverage``) so a
   sentence split in two is one bead, not a bead and a skip; a sentence without a
   counterpart costs ``skip``;
+* clauses: a bead's two first clauses and its two last clauses are compared too (their
+  similarities on the same robust scale, weighted by ``clauses``);
 * quotation marks: where a first path shows the two texts quote alike, a second one
   penalises beads whose sides open or close quotations differently;
 * a dynamic program finds the monotone path of beads with the highest total; it runs row

@@ -106,7 +106,7 @@ def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, emb
         for warning in report.warnings:
             err.print(Text.assemble(("warning:", "bold yellow"), " ", warning), highlight=False)
         say(f"  {report.lang}: {report.pairs} pairs in {report.beads} beads from {report.sentences} sentences, "
-            f"{report.unmatched} sentences without a counterpart, mean score {report.score:.2f}  ({report.source})")
+            f"{report.unmatched} sentences without a counterpart, median score {report.score:.2f}  ({report.source})")
     say(f"read them with: bitext show --db {db} {result.doc_id}", console=err)
 
 
