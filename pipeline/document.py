@@ -132,8 +132,8 @@ class Edition:
         """Median score of the beads that pair sentences (title included): how well the
         edition matches the article as a whole. The median, as the few beads that pair a
         sentence the edition lacks with a neighbour's do not pull it down."""
-        return float(statistics.median(bead.score for bead in self.beads if bead.is_pair)) if any(
-            bead.is_pair for bead in self.beads) else 0.0
+        scores = [bead.score for bead in self.beads if bead.is_pair]
+        return float(statistics.median(scores)) if scores else 0.0
 
 
 @dataclass(frozen=True)

@@ -479,6 +479,20 @@ def _edition_pairs(doc: AlignedDocument, min_score: float | None) -> Iterator[Pa
             )
 
 
+def remove_if_empty(path: str | Path) -> bool:
+    """Delete the store at ``path`` (with its WAL files) if it holds no document: a command
+    that created a store and then failed leaves nothing behind. True if it was removed."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    with Store(path, create=False) as store:
+        if store.documents():
+            return False
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return True
+
+
 def _codes(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split(","))) if joined else ()
 

@@ -33,7 +33,7 @@ def align(
     tgt_lang: LangOption = None,
     embedder: Annotated[str, typer.Option(help="Sentence embeddings: use, e5, or use+e5.")] = "use",
     embed_runs: Annotated[bool, typer.Option(
-        "--embed-runs", help="Embed runs of 2-4 sentences as text too: better beads, about 8x slower.")] = False,
+        "--embed-runs", help="Embed runs of 2-5 sentences as text too: better beads, about 8x slower.")] = False,
 ) -> None:
     """Align an English article with the site's own editions (中文, Français) in n:m beads.
 
@@ -85,7 +85,7 @@ def _align_files(src: Path, tgt: Path, beads: Path, *, src_lang, tgt_lang, embed
 
 def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, embed_runs) -> None:
     from ..alignment.editions import align_editions
-    from ..store import Store
+    from ..store import Store, remove_if_empty
     from ..view import progress_display, step_reporter
 
     codes = [code.strip() for code in langs.split(",")] if langs else None
@@ -98,7 +98,7 @@ def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, emb
         # A refused first alignment leaves no empty store behind (unless another process
         # has stored something in it meanwhile).
         if new_store:
-            _remove_if_empty(db)
+            remove_if_empty(db)
         raise
     where = "the stored article" if result.english_stored_before else "a new document"
     say(f"{result.doc_id}  {result.title}  (editions added to {where})")
@@ -109,14 +109,3 @@ def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, emb
             f"{report.unmatched} sentences without a counterpart, median score {report.score:.2f}  ({report.source})")
     say(f"read them with: bitext show --db {db} {result.doc_id}", console=err)
 
-
-def _remove_if_empty(db: Path) -> None:
-    from ..store import Store
-
-    if not db.exists():
-        return
-    with Store(db, create=False) as store:
-        empty = not store.documents()
-    if empty:
-        for suffix in ("", "-wal", "-shm"):
-            db.with_name(db.name + suffix).unlink(missing_ok=True)
