@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import re
 
+# Bump whenever a rule changes what a translation becomes: it is part of every signature.
+CLEANUP_VERSION = "2"
+
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 HAS_CJK = re.compile(f"[{CJK}]")
 
@@ -50,6 +53,8 @@ def clean_translation(output: str, *, source: str, tgt: str) -> str:
         return ""
     if tgt == "zh":
         text = normalize_chinese(text)
+    elif tgt == "fr":
+        text = normalize_french(text)
     return text
 
 
@@ -90,11 +95,34 @@ def _curly_quotes(text: str) -> str:
     """Straight double quotes in Chinese text become “ ” in pairs."""
     if '"' not in text or not HAS_CJK.search(text):
         return text
-    out, opening = [], True
+    return _paired(text, '"', "“", "”")
+
+
+NO_BREAK_SPACE = "\u00a0"
+# A space, or none, before a French high mark (; : ! ?) that ends a word: not 12:30 or a URL.
+_BEFORE_HIGH_MARK = re.compile(r"(?<=[\w»)\]’'\"])[ \u00a0\u202f]?([;:!?])(?=\s|$|[»)\]])")
+_GUILLEMET_OPEN = re.compile(r"«[ \u00a0\u202f]*")
+_GUILLEMET_CLOSE = re.compile(r"[ \u00a0\u202f]*»")
+
+
+def normalize_french(text: str) -> str:
+    """French typography: quotations in « » and a no-break space before ; : ! ? and inside
+    « », as French newsrooms (and FLORES' French) write them."""
+    if text.count('"') >= 2 and text.count('"') % 2 == 0:
+        text = _paired(text, '"', "«", "»")
+    if text.count("“") == text.count("”"):
+        text = text.replace("“", "«").replace("”", "»")
+    text = _GUILLEMET_OPEN.sub("«" + NO_BREAK_SPACE, text)
+    text = _GUILLEMET_CLOSE.sub(NO_BREAK_SPACE + "»", text)
+    return _BEFORE_HIGH_MARK.sub(NO_BREAK_SPACE + r"\1", text)
+
+
+def _paired(text: str, mark: str, opening: str, closing: str) -> str:
+    out, is_opening = [], True
     for char in text:
-        if char == '"':
-            out.append("“" if opening else "”")
-            opening = not opening
+        if char == mark:
+            out.append(opening if is_opening else closing)
+            is_opening = not is_opening
         else:
             out.append(char)
     return "".join(out)

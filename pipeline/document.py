@@ -85,6 +85,7 @@ class Translation:
     text: str
     pieces: int = 1  # > 1: the source was too long for the model and translated in pieces
     flags: tuple[Flag, ...] = ()
+    retry: str | None = None  # flagged, so decoded again: what was tried and what was kept
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from .languages import SOURCE_LANGUAGE
 
 if TYPE_CHECKING:
     from .engines import Engine
+    from .glossary import Glossary
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Evaluation:
     hypotheses: list[str]
     signature: str | None  # the engine's, when it translated; None for given hypotheses
     seconds: float | None  # time spent translating
+    retried: int = 0  # translations decoded again for a serious flag
 
     def report(self, tgt: str) -> list[str]:
         """The evaluation as lines for people: what translated, scores with signatures, flags."""
@@ -65,7 +67,8 @@ class Evaluation:
         lines.append(f"{self.scores.sentences} sentences, {SOURCE_LANGUAGE}->{tgt}{seconds}")
         lines.append(f"BLEU {self.scores.bleu:.1f}  {self.scores.bleu_signature}")
         lines.append(f"chrF {self.scores.chrf:.1f}  {self.scores.chrf_signature}")
-        lines.append("flags: " + (", ".join(f"{name} {count}" for name, count in self.flags.most_common()) or "none"))
+        lines.append("flags: " + (", ".join(f"{name} {count}" for name, count in self.flags.most_common()) or "none")
+                     + (f" (after decoding {self.retried} flagged translations again)" if self.retried else ""))
         return lines
 
 
@@ -76,6 +79,8 @@ def evaluate(
     tgt: str,
     hypotheses: Sequence[str] | None = None,
     engine: Engine | None = None,
+    glossary: Glossary | None = None,
+    retries: int = 0,
     on_done: Callable[[int], None] = lambda n: None,
 ) -> Evaluation:
     """Score ``hypotheses`` (or the translations ``engine`` makes of ``sources``) against
@@ -85,22 +90,26 @@ def evaluate(
     ``InputError`` that says which.
     """
     from .quality import check_pair
-    from .translate import translate_texts
+    from .translate import translate_texts, translation_signature
 
     if len(sources) != len(references):
         raise InputError(f"{len(sources)} source lines for {len(references)} references: the files must align")
     if hypotheses is not None and len(hypotheses) != len(references):
         raise InputError(f"{len(hypotheses)} hypotheses for {len(references)} references: the files must align")
     signature = seconds = None
+    retried = 0
     if hypotheses is None:
         if engine is None:
             raise ValueError("evaluate needs hypotheses or an engine")
         started = time.perf_counter()
-        hypotheses = translate_texts(engine, sources, src=SOURCE_LANGUAGE, tgt=tgt, memory={}, on_done=on_done).texts
+        translated = translate_texts(engine, sources, src=SOURCE_LANGUAGE, tgt=tgt, memory={}, glossary=glossary,
+                                     retries=retries, on_done=on_done)
+        hypotheses, retried = translated.texts, translated.retried
         seconds = time.perf_counter() - started
-        signature = str(engine.signature())
+        signature = str(translation_signature(engine, glossary=glossary, retries=retries))
     flags = Counter(
         flag.name for source, hypothesis in zip(sources, hypotheses, strict=True)
-        for flag in check_pair(source, hypothesis, tgt=tgt)
+        for flag in check_pair(source, hypothesis, tgt=tgt, terms=glossary.for_text(source, tgt) if glossary else ())
     )
-    return Evaluation(score(list(hypotheses), list(references), tgt=tgt), flags, list(hypotheses), signature, seconds)
+    return Evaluation(score(list(hypotheses), list(references), tgt=tgt), flags, list(hypotheses), signature, seconds,
+                      retried)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 from .document import Flag
+from .glossary import missing_renderings
 from .numerals import numbers_in, source_numbers
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -54,14 +56,14 @@ WEB_ADDRESS = re.compile(
 
 
 CHECKS = ("empty", "wrong_language", "traditional", "untranslated", "untranslated_words", "repetition",
-          "length_ratio", "missing_numbers", "missing_names", "chatter")
+          "length_ratio", "missing_numbers", "missing_names", "chatter", "glossary")
 
 # What each flag leaves of a pair's quality, from 1 (no flag) down to 0: a pair is as good
 # as its worst flag. Unusable output scores 0; a likely error 0.5; a weak hint 0.8.
 QUALITY = {
     "empty": 0.0, "wrong_language": 0.0, "untranslated": 0.0, "repetition": 0.0, "chatter": 0.2,
     "traditional": 0.5, "untranslated_words": 0.5, "length_ratio": 0.5, "missing_numbers": 0.5,
-    "missing_names": 0.8,
+    "missing_names": 0.8, "glossary": 0.5,
 }
 
 
@@ -70,8 +72,9 @@ def quality(flag_names) -> float:
     return min((QUALITY[name] for name in flag_names), default=1.0)
 
 
-def check_pair(source: str, target: str, *, tgt: str) -> list[Flag]:
-    """The flags a (source, translation) pair raises, in ``CHECKS`` order."""
+def check_pair(source: str, target: str, *, tgt: str, terms: Sequence[tuple[str, str]] = ()) -> list[Flag]:
+    """The flags a (source, translation) pair raises, in ``CHECKS`` order. ``terms``: the
+    (term, rendering) pairs a glossary requires of this translation."""
     flags: list[Flag] = []
     text = target.strip()
     if not text:
@@ -117,6 +120,9 @@ def check_pair(source: str, target: str, *, tgt: str) -> list[Flag]:
             flags.append(Flag("missing_names", "; ".join(said)))
     if CHATTER.search(text):
         flags.append(Flag("chatter", f"model chatter: {CHATTER.search(text).group(0)!r}"))
+    lacking = missing_renderings(text, tuple(terms))
+    if lacking:
+        flags.append(Flag("glossary", "; ".join(f"{term} should be {rendering}" for term, rendering in lacking)))
     return flags
 
 

@@ -15,12 +15,13 @@ from .alignment.machine import align
 from .document import Article, TranslatedText
 from .engines import DecodingOptions, Engine, create_engine
 from .errors import InputError, Interrupted
+from .glossary import Glossary
 from .inputs import Input
 from .languages import SOURCE_LANGUAGE, detect_language, name
 from .model import Progress, default_cache_dir, no_progress, resolve_languages
 from .segment import segment
 from .store import Store
-from .translate import translate_texts
+from .translate import translate_texts, translation_signature
 
 # A "sentence" longer than this is not prose (a dump, a table flattened into one line).
 MAX_SENTENCE_CHARS = 5000
@@ -35,9 +36,12 @@ class ArticleResult:
     translated: int  # texts the engine translated in this run
     remembered: bool  # True when the store already held everything asked for
     langs: tuple[str, ...] = ()
+    retried: int = 0  # of those, translations decoded again for a serious flag
 
     def __str__(self) -> str:
         what = "already stored" if self.remembered else f"{self.translated} texts translated"
+        if self.retried:
+            what += f", {self.retried} retried"
         return f"{self.doc_id}  {self.title}  ({self.sentences} sentences, {', '.join(self.langs)}; {what})"
 
 
@@ -89,6 +93,8 @@ def process_article(
     on_done: Callable[[int], None] = lambda n: None,
     should_stop: Callable[[], bool] = lambda: False,
     check_language: bool = True,
+    glossary: Glossary | None = None,
+    retries: int = 0,
 ) -> ArticleResult:
     """Translate one article into ``langs`` and store it in one transaction.
 
@@ -109,24 +115,28 @@ def process_article(
         check_english(article)
     texts = [article.title, *(s.text for s in sentences)]
     on_start(article.title, len(texts) * len(langs))
-    if all(store.is_translated(article.doc_id, lang=lang, signature=engines[lang].signature()) for lang in langs):
+    signatures = {lang: translation_signature(engines[lang], glossary=glossary, retries=retries) for lang in langs}
+    if all(store.is_translated(article.doc_id, lang=lang, signature=signatures[lang]) for lang in langs):
         on_done(len(texts) * len(langs))
         return ArticleResult(article.source, article.doc_id, article.title, len(sentences), 0, True, tuple(langs))
 
-    translations, translated = [], 0
+    translations, translated, retried = [], 0, 0
     for lang in langs:
-        signature = engines[lang].signature()
+        signature = signatures[lang]
         result = translate_texts(
             engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang,
-            memory=store.remembered(texts, lang=lang, signature=signature), on_done=on_done,
+            memory=store.remembered(texts, lang=lang, signature=signature), glossary=glossary, retries=retries,
+            on_done=on_done,
             remember=lambda done, lang=lang, signature=signature: store.remember(done, lang=lang, signature=signature),
             should_stop=should_stop,
         )
         translated += result.engine_calls
+        retried += result.retried
         title, *rest = result.translations
         translations.append(TranslatedText(lang, signature, title, tuple(rest)))
     store.save(align(article, sentences, translations))
-    return ArticleResult(article.source, article.doc_id, article.title, len(sentences), translated, False, tuple(langs))
+    return ArticleResult(article.source, article.doc_id, article.title, len(sentences), translated, False, tuple(langs),
+                         retried)
 
 
 @dataclass
@@ -134,6 +144,7 @@ class RunSummary:
     stored: int = 0  # articles stored (or found already stored)
     failures: list[str] = field(default_factory=list)  # one line per input that could not be read
     interrupted: bool = False
+    retried: int = 0  # translations decoded again for a serious flag
 
 
 def run_articles(
@@ -143,6 +154,8 @@ def run_articles(
     engines: Mapping[str, Engine],
     langs: Sequence[str],
     check_language: bool = True,
+    glossary: Glossary | None = None,
+    retries: int = 0,
     should_stop: Callable[[], bool] = lambda: False,
     on_start: Callable[[str, int], None] = lambda title, total: None,
     on_done: Callable[[int], None] = lambda n: None,
@@ -150,8 +163,11 @@ def run_articles(
 ) -> RunSummary:
     """Run every input through ``process_article``. An input that cannot be read is a
     failure for that input alone (``on_article(None)``), and the rest go on; a stop asked
-    for (``should_stop``) ends the run after the current batch."""
+    for (``should_stop``) ends the run after the current batch. A ``glossary`` is kept in
+    the store, beside the translations whose signatures name it."""
     summary = RunSummary()
+    if glossary is not None:
+        store.keep_glossary(glossary)
     for item in items:
         if should_stop():
             summary.interrupted = True
@@ -159,7 +175,7 @@ def run_articles(
         try:
             result = process_article(
                 item.read(), store=store, engines=engines, langs=langs, on_start=on_start, on_done=on_done,
-                should_stop=should_stop, check_language=check_language,
+                should_stop=should_stop, check_language=check_language, glossary=glossary, retries=retries,
             )
         except Interrupted:
             summary.interrupted = True
@@ -169,5 +185,6 @@ def run_articles(
             on_article(None)
             continue
         summary.stored += 1
+        summary.retried += result.retried
         on_article(result)
     return summary

@@ -22,8 +22,9 @@ from .document import (
     AlignedDocument, Article, Edition, EditionBead, Flag, PairRecord, Sentence, Signature, Translation, TranslatedText,
 )
 from .errors import StoreError
+from .glossary import Glossary
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -62,6 +63,7 @@ CREATE TABLE translations (
     added_at    TEXT NOT NULL,
     pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model
     flags       TEXT NOT NULL DEFAULT '[]', -- JSON [[name, reason], ...] from quality.py
+    retry       TEXT,                     -- flagged and decoded again: what was tried, what kept
     UNIQUE (source, lang, signature_id)
 );
 CREATE TABLE document_translations (
@@ -103,6 +105,16 @@ CREATE TABLE edition_beads (
 );
 """
 SCHEMA += EDITION_SCHEMA
+# Version 4: the glossaries that translations' signatures name (by digest), and retries.
+GLOSSARY_SCHEMA = """
+CREATE TABLE glossaries (
+    digest      TEXT PRIMARY KEY,         -- as in the signatures (glossary:...)
+    terms       TEXT NOT NULL,            -- JSON [[English term, {lang: rendering}], ...]
+    source      TEXT NOT NULL,            -- the file it was read from
+    added_at    TEXT NOT NULL
+);
+"""
+SCHEMA += GLOSSARY_SCHEMA
 
 # Steps that bring an older store up to date: version -> statements to reach version + 1.
 MIGRATIONS = {
@@ -112,6 +124,8 @@ MIGRATIONS = {
         "ALTER TABLE translations ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'",
     ],
     2: [statement for statement in EDITION_SCHEMA.split(";") if statement.strip()],
+    3: [statement for statement in GLOSSARY_SCHEMA.split(";") if statement.strip()]
+    + ["ALTER TABLE translations ADD COLUMN retry TEXT"],
 }
 
 
@@ -265,6 +279,18 @@ class Store:
               bead.text, bead.score) for idx, bead in enumerate(edition.beads)],
         )
 
+    def keep_glossary(self, glossary: Glossary) -> None:
+        """Keep a glossary (once per content) so the signatures that name it can be read."""
+        with self.atomic() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO glossaries (digest, terms, source, added_at) VALUES (?, ?, ?, ?)",
+                (glossary.digest, glossary.as_json(), glossary.source, _now()),
+            )
+
+    def glossary(self, digest: str) -> Glossary | None:
+        row = self.conn.execute("SELECT terms, source FROM glossaries WHERE digest = ?", (digest,)).fetchone()
+        return Glossary.from_json(row[0], source=row[1]) if row else None
+
     def remember(self, translations: Iterable[Translation], *, lang: str, signature: Signature) -> None:
         """Add translations to the translation memory in one transaction, as soon as a
         batch is translated: work done before a crash is not lost."""
@@ -278,11 +304,11 @@ class Store:
         signature's id. A text already in memory for this signature is kept as it is."""
         signature_id = self._signature_id(signature)
         self.conn.executemany(
-            "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags, retry)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 (t.source, lang, signature_id, t.text, now, t.pieces,
-                 json.dumps([(f.name, f.reason) for f in t.flags], ensure_ascii=False))
+                 json.dumps([(f.name, f.reason) for f in t.flags], ensure_ascii=False), t.retry)
                 for t in translations
             ],
         )
@@ -308,12 +334,13 @@ class Store:
         for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for source, text, pieces, flags in self.conn.execute(
-                f"SELECT source, text, pieces, flags FROM translations"
+            for source, text, pieces, flags, retry in self.conn.execute(
+                f"SELECT source, text, pieces, flags, retry FROM translations"
                 f" WHERE lang = ? AND signature_id = ? AND source IN ({marks})",
                 (lang, row[0], *chunk),
             ):
-                found[source] = Translation(source, text, pieces, tuple(Flag(*flag) for flag in json.loads(flags)))
+                found[source] = Translation(source, text, pieces, tuple(Flag(*flag) for flag in json.loads(flags)),
+                                            retry)
         return found
 
     def is_translated(self, doc_id: str, *, lang: str, signature: Signature) -> bool:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .cleanup import clean_translation
-from .document import Translation
+from .cleanup import CLEANUP_VERSION, clean_translation
+from .document import Signature, Translation
 from .engines import Engine
 from .errors import Interrupted
-from .quality import check_pair
+from .glossary import Glossary
+from .quality import check_pair, quality
 
 CHUNK = 32  # texts handed to the engine at once, so progress moves during long articles
 
@@ -34,10 +35,34 @@ CLAUSE_BREAKS = (
 class Translated:
     translations: list[Translation]  # one per input text, in order
     engine_calls: int  # distinct texts the engine translated (the rest came from memory)
+    retried: int = 0  # of those, translations decoded again for a serious flag
 
     @property
     def texts(self) -> list[str]:
         return [t.text for t in self.translations]
+
+
+# Flags that earn a translation another attempt. Names (missing_names) are often rightly
+# transliterated, and cleaning already turns Traditional characters into Simplified ones.
+SERIOUS_FLAGS = frozenset({"empty", "wrong_language", "untranslated", "untranslated_words", "repetition", "chatter",
+                           "missing_numbers", "length_ratio", "glossary"})
+# The other decodings a flagged translation is tried with, in order: (name, engine options).
+RETRY_DECODINGS = (
+    ("beam4", {"beam_size": 4}),
+    ("strict", {"strict_prompt": True}),  # greedy again, told what was wrong (sampling: see DecodingOptions)
+)
+
+
+def translation_signature(engine: Engine, *, glossary: Glossary | None = None, retries: int = 0) -> Signature:
+    """How this stage makes a translation: the engine's signature, the cleaning rules, the
+    glossary (by digest) it was told to follow, and the retries a flagged one may get."""
+    signature = engine.signature()
+    settings = (*signature.settings, ("clean", CLEANUP_VERSION))
+    if glossary is not None:
+        settings += (("glossary", glossary.digest),)
+    if retries:
+        settings += (("retry", ",".join(name for name, _ in RETRY_DECODINGS[:retries])),)
+    return replace(signature, settings=settings)
 
 
 def translate_texts(
@@ -47,39 +72,83 @@ def translate_texts(
     src: str,
     tgt: str,
     memory: Mapping[str, Translation],
+    glossary: Glossary | None = None,
+    retries: int = 0,
     on_done: Callable[[int], None] = lambda n: None,
     remember: Callable[[list[Translation]], None] = lambda translations: None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Translated:
     """Translate ``texts`` (each distinct text once), taking known ones from ``memory``.
 
-    Each translation is cleaned and checked (``quality.check_pair``). ``on_done(n)`` is
-    called as each group of ``n`` texts is finished, and ``remember`` with the group's
-    translations, so a store can keep them at once. ``should_stop()`` is asked before each
-    group; if true, ``Interrupted`` is raised.
+    Each translation is cleaned and checked (``quality.check_pair``); with a ``glossary``
+    the engine is told the renderings it requires of each text, and the check flags a
+    translation that lacks one. A translation with a serious flag (``SERIOUS_FLAGS``) is
+    decoded again in up to ``retries`` other ways (``RETRY_DECODINGS``), and the candidate
+    with the best flags is kept (the first on a tie), noting what was tried.
+    ``on_done(n)`` is called as each group of ``n`` texts is finished, and ``remember``
+    with the group's translations, so a store can keep them at once. ``should_stop()`` is
+    asked before each group; if true, ``Interrupted`` is raised.
     """
     known = dict(memory)
     remembered = sum(1 for text in texts if text in known)
     if remembered:
         on_done(remembered)
     missing = [text for text in dict.fromkeys(texts) if text not in known]
+    retried = 0
     for start in range(0, len(missing), CHUNK):
         if should_stop():
             raise Interrupted("stopped between batches")
         chunk = missing[start : start + CHUNK]
-        parts = {text: split_to_fit(text, lambda t: engine.fits(t, src=src, tgt=tgt)) for text in chunk}
-        flat = [piece for text in chunk for piece in parts[text]]
-        outputs = iter(engine.translate(flat, src=src, tgt=tgt))
-        done = []
-        for text in chunk:
-            cleaned = [clean_translation(next(outputs), source=piece, tgt=tgt) for piece in parts[text]]
-            joined = ("" if tgt == "zh" else " ").join(cleaned)
-            known[text] = Translation(text, joined, len(parts[text]), tuple(check_pair(text, joined, tgt=tgt)))
-            done.append(known[text])
-        remember(done)
+        known.update(_attempt(engine, chunk, src=src, tgt=tgt, glossary=glossary))
+        flagged = [text for text in chunk if _serious(known[text])]
+        retried += len(flagged)
+        tried: dict[str, list[str]] = {text: [] for text in flagged}
+        for name, changes in RETRY_DECODINGS[:retries]:
+            if not flagged:
+                break
+            candidates = _attempt(engine.variant(**changes), flagged, src=src, tgt=tgt, glossary=glossary)
+            for text in flagged:
+                tried[text].append(name)
+                if _rank(candidates[text]) > _rank(known[text]):
+                    known[text] = replace(candidates[text], retry=name)
+            flagged = [text for text in flagged if _serious(known[text])]
+        for text, names in tried.items():
+            if names:
+                kept = known[text].retry or "the first"
+                known[text] = replace(known[text], retry=f"tried {', '.join(names)}; kept {kept}")
+        remember([known[text] for text in chunk])
         finished = set(chunk)
         on_done(sum(1 for text in texts if text in finished))
-    return Translated([known[text] for text in texts], len(missing))
+    return Translated([known[text] for text in texts], len(missing), retried if retries else 0)
+
+
+def _attempt(engine: Engine, texts: Sequence[str], *, src: str, tgt: str,
+             glossary: Glossary | None) -> dict[str, Translation]:
+    """Each text translated once (in pieces where it is too long for the model), cleaned
+    and checked."""
+    parts = {text: split_to_fit(text, lambda t: engine.fits(t, src=src, tgt=tgt)) for text in texts}
+    flat = [piece for text in texts for piece in parts[text]]
+    terms = {"terms": [glossary.for_text(piece, tgt) for piece in flat]} if glossary else {}
+    outputs = iter(engine.translate(flat, src=src, tgt=tgt, **terms))
+    done = {}
+    for text in texts:
+        cleaned = [clean_translation(next(outputs), source=piece, tgt=tgt) for piece in parts[text]]
+        joined = ("" if tgt == "zh" else " ").join(cleaned)
+        required = glossary.for_text(text, tgt) if glossary else ()
+        done[text] = Translation(text, joined, len(parts[text]), tuple(check_pair(text, joined, tgt=tgt, terms=required)))
+    return done
+
+
+def _serious(translation: Translation) -> bool:
+    return any(flag.name in SERIOUS_FLAGS for flag in translation.flags)
+
+
+def _rank(translation: Translation) -> tuple[float, bool, int, int]:
+    """Higher is better: the quality its worst flag leaves, then something over nothing (an
+    empty answer raises one flag only, as nothing else can be checked), then fewer serious
+    flags, then fewer flags."""
+    names = [flag.name for flag in translation.flags]
+    return quality(names), bool(translation.text), -sum(name in SERIOUS_FLAGS for name in names), -len(names)
 
 
 def split_to_fit(text: str, fits: Callable[[str], bool]) -> list[str]:

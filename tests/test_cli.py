@@ -40,6 +40,7 @@ class EngineCalls(list):
     def __init__(self):
         super().__init__()
         self.outputs = {}
+        self.terms = {}  # (tgt, text) -> the glossary renderings the engine was told
 
 
 @pytest.fixture
@@ -58,9 +59,11 @@ def engine_calls(monkeypatch):
     calls = EngineCalls()
     original = CTranslate2Engine.translate
 
-    def counting(self, texts, *, src, tgt):
-        outputs = original(self, texts, src=src, tgt=tgt)
+    def counting(self, texts, *, src, tgt, terms=None):
+        outputs = original(self, texts, src=src, tgt=tgt, terms=terms)
         calls.extend((tgt, text) for text in texts)
+        if terms is not None:
+            calls.terms.update(((tgt, text), tuple(required)) for text, required in zip(texts, terms, strict=True))
         calls.outputs.update(((tgt, text), output) for text, output in zip(texts, outputs, strict=True))
         return outputs
 
@@ -147,6 +150,50 @@ def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache,
     assert engine_calls.count(("zh", "Riders cheered.")) == 1
     assert engine_calls.count(("fr", "Riders cheered.")) == 1
     assert table_counts(db)["documents"] == 2
+
+
+GLOSSARY = "en\tzh\tfr\nAna Ruiz\t安娜·鲁伊斯\tAna Ruiz\nriver ferry\t渡轮\tbac fluvial\n"
+
+
+def test_a_glossary_is_told_to_the_model_checked_kept_and_signed(tiny_qwen, model_cache, articles, tmp_path,
+                                                                 engine_calls, bitext):
+    db, glossary = tmp_path / "bitext.db", tmp_path / "terms.tsv"
+    glossary.write_text(GLOSSARY, encoding="utf-8")
+    assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
+    plain_calls = len(engine_calls)
+    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0]), "--glossary", glossary)
+    assert result.exit_code == 0, result.output
+    # A glossary is part of the signature: the article is translated again, with the terms told.
+    assert len(engine_calls) == 2 * plain_calls
+    said = 'We are glad," said Mayor Ana Ruiz.'
+    assert engine_calls.terms[("zh", said)] == (("Ana Ruiz", "安娜·鲁伊斯"),)
+    assert engine_calls.terms[("fr", "Town reopens its river ferry")] == (("river ferry", "bac fluvial"),)
+    assert engine_calls.terms[("zh", "Riders cheered.")] == ()
+    with sqlite3.connect(db) as conn:
+        (digest, terms), = conn.execute("SELECT digest, terms FROM glossaries").fetchall()
+        signatures = [row[0] for row in conn.execute("SELECT signature FROM signatures")]
+        flags = [json.loads(row[0]) for row in conn.execute(
+            "SELECT t.flags FROM translations t JOIN signatures s ON s.id = t.signature_id "
+            "WHERE s.signature LIKE ? AND t.source = ? AND t.lang = 'zh'", (f"%glossary:{digest}%", said))]
+    assert "安娜·鲁伊斯" in terms
+    assert sum(f"glossary:{digest}" in signature for signature in signatures) == 1
+    # The tiny model's random answer lacks the required name: flagged.
+    (pair_flags,) = flags
+    assert any(name == "glossary" and "Ana Ruiz" in reason for name, reason in pair_flags)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("en\tzh\nAna Ruiz\t\n", "has no rendering"),
+    ("Ana Ruiz\t安娜\nana ruiz\t安娜\n", "already on line 1"),
+    ("# nothing\n", "holds no terms"),
+])
+def test_a_bad_glossary_is_one_line(tiny_qwen, model_cache, articles, tmp_path, bitext, content, message):
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text(content, encoding="utf-8")
+    result = bitext(*run_args(tiny_qwen, model_cache, tmp_path / "x.db", articles[0]), "--glossary", glossary)
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "x.db").exists()  # refused before the store is opened
 
 
 def test_transformers_engine_gives_its_own_signature(tiny_qwen, model_cache, articles, tmp_path, bitext):

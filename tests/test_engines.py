@@ -3,9 +3,11 @@
 import pytest
 
 from pipeline.engines import DecodingOptions, create_engine
-from pipeline.engines.base import chat_messages, length_sorted_batches
+from pipeline.engines.base import length_sorted_batches
 from pipeline.engines.convert import ctranslate2_dir
+from pipeline.engines.prompts import chat_messages
 from pipeline.model import resolve
+from pipeline.quality import HAN
 
 TEXTS = ["Riders cheered.", "The ferry returned on Monday after two years of repairs.", "Hello."]
 
@@ -54,10 +56,42 @@ def test_signature_names_engine_model_version_and_settings(tiny_qwen, model_cach
 
 
 def test_prompt_names_the_target_language_and_holds_the_sentence():
-    system, user = chat_messages("The ferry returned.", src="en", tgt="zh")
+    system, user = chat_messages("The ferry returned.", src="en", tgt="zh", examples=False)
     assert system["role"] == "system" and "translation only" in system["content"]
     assert "Simplified Chinese" in user["content"] and "The ferry returned." in user["content"]
-    assert "French" in chat_messages("x", src="en", tgt="fr")[1]["content"]
+    assert "French" in chat_messages("x", src="en", tgt="fr")[-1]["content"]
+
+
+@pytest.mark.parametrize("tgt", ["zh", "fr"])
+def test_worked_examples_come_before_the_sentence_as_earlier_turns(tgt):
+    messages = chat_messages("The ferry returned.", src="en", tgt=tgt)
+    roles = [message["role"] for message in messages]
+    assert roles[0] == "system" and roles[-1] == "user" and len(roles) >= 2 + 2 * 2
+    assert roles[1:-1] == ["user", "assistant"] * ((len(roles) - 2) // 2)
+    assert "The ferry returned." in messages[-1]["content"]
+    answers = " ".join(message["content"] for message in messages if message["role"] == "assistant")
+    assert HAN.search(answers) if tgt == "zh" else not HAN.search(answers)
+
+
+def test_worked_examples_are_in_the_cached_prompt_prefix(tiny_qwen):
+    from transformers import AutoTokenizer
+
+    from pipeline.engines.prompts import prompt_ids, shared_prompt_prefix
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_qwen)
+    plain = shared_prompt_prefix(tokenizer, src="en", tgt="fr", examples=False)
+    with_examples = shared_prompt_prefix(tokenizer, src="en", tgt="fr")
+    assert len(with_examples) > len(plain) + 50  # the examples ride in the static prompt
+    ids = prompt_ids(tokenizer, "The ferry returned.", src="en", tgt="fr")
+    assert ids[: len(with_examples)] == with_examples and len(ids) > len(with_examples)
+
+
+def test_signature_says_whether_the_prompt_had_examples(tiny_qwen, model_cache):
+    files = resolve(str(tiny_qwen), cache_dir=model_cache)
+    prompts = {create_engine("ctranslate2", files, cache_dir=model_cache,
+                             options=DecodingOptions(prompt_examples=flag)).signature().as_dict()["prompt"]
+               for flag in (True, False)}
+    assert len(prompts) == 2
 
 
 def test_length_sorted_batches_cover_every_item_once():

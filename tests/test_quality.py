@@ -13,6 +13,8 @@ GOOD = {
     "zh": "市长安娜·鲁伊斯说，周一渡轮运送了2400名乘客。",
     "fr": "La maire Ana Ruiz a déclaré que le ferry avait transporté 2 400 passagers lundi.",
 }
+# What a newsroom glossary requires of these translations (see pipeline/glossary.py).
+TERMS = {"zh": (("Ana Ruiz", "安娜·鲁伊斯"),), "fr": (("ferry", "ferry"),)}
 PLANTED = [
     ("empty", "zh", ""),
     ("wrong_language", "zh", "The mayor said the ferry carried many riders on Monday, a record."),
@@ -25,17 +27,18 @@ PLANTED = [
     ("missing_numbers", "fr", "La maire Ana Ruiz a déclaré que le ferry avait transporté de nombreux passagers lundi."),
     ("missing_names", "fr", "La maire a déclaré que le ferry avait transporté 2 400 passagers lundi."),
     ("chatter", "fr", "Voici la traduction : La maire Ana Ruiz a déclaré que le ferry a transporté 2 400 passagers."),
+    ("glossary", "zh", "市长安娜·罗伊斯说，周一渡轮运送了2400名乘客。"),
 ]
 
 
 @pytest.mark.parametrize("lang", ["zh", "fr"])
 def test_a_clean_pair_raises_no_flag(lang):
-    assert check_pair(SOURCE, GOOD[lang], tgt=lang) == []
+    assert check_pair(SOURCE, GOOD[lang], tgt=lang, terms=TERMS[lang]) == []
 
 
 @pytest.mark.parametrize("name, lang, target", PLANTED, ids=[f"{p[0]}-{p[1]}" for p in PLANTED])
 def test_each_planted_defect_is_flagged_with_a_reason(name, lang, target):
-    flags = check_pair(SOURCE, target, tgt=lang)
+    flags = check_pair(SOURCE, target, tgt=lang, terms=TERMS[lang])
     assert name in [flag.name for flag in flags], flags
     assert all(flag.reason for flag in flags)
 

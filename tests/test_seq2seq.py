@@ -37,7 +37,7 @@ def spied_engine(engine_name, model_dir, cache):
     engine = create_engine(engine_name, files, cache_dir=cache, options=DecodingOptions(max_new_tokens=4))
     model, tokenizer = engine._load()
     spy = Spy(model)
-    engine._loaded = (spy, tokenizer)
+    engine._loaded["model"] = (spy, tokenizer)
     return engine, spy, tokenizer
 
 

@@ -8,6 +8,7 @@ from pipeline.document import Flag, Signature, Translation
 from pipeline.errors import StoreError
 from pipeline.store import SCHEMA_VERSION, Store
 from tests.documents import SIG, aligned_document
+from tests.schemas import schema_at
 
 PAGE = "Council keeps ferry\n\nBy A | Daily | 2026-01-02\n\nThe ferry stays. It runs daily.\n\nRiders cheered.\n"
 
@@ -130,12 +131,7 @@ def test_store_path_problems_are_clear(tmp_path):
 def test_version_1_store_is_migrated(tmp_path):
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:  # the version 1 schema, with one document
-        from pipeline import store as store_module
-
-        conn.executescript(store_module.SCHEMA.replace(store_module.EDITION_SCHEMA, "").replace(
-            "    pieces      INTEGER NOT NULL DEFAULT 1, -- > 1: the source was split to fit the model\n", ""
-        ).replace("    url         TEXT,\n", "").replace(
-            "    flags       TEXT NOT NULL DEFAULT '[]', -- JSON [[name, reason], ...] from quality.py\n", ""))
+        conn.executescript(schema_at(1))
         conn.execute("PRAGMA user_version = 1")
     with Store(path) as store:
         store.save(aligned())

@@ -22,9 +22,9 @@ from ..errors import BitextError
 from ..model.catalogue import DEFAULT_MODEL
 from ..view import progress_display, step_reporter
 from .common import (
-    Articles, BatchOption, BatchTypeOption, CacheOption, ComputeOption, DbOption, DeviceOption, EngineOption,
-    GlobOption, MaxNewOption, MinScoreOption, ModelOption, OriginOption, ThreadsOption, ToOption, BeamOption, err, error_line, out, say,
-    stop_on_first_interrupt, user_errors,
+    Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, DbOption, DeviceOption, EngineOption,
+    ExamplesOption, GlobOption, GlossaryOption, RetriesOption, MaxNewOption, MinScoreOption, ModelOption, OriginOption, ThreadsOption, ToOption, err,
+    error_line, out, say, stop_on_first_interrupt, user_errors,
 )
 
 app = typer.Typer(
@@ -61,6 +61,9 @@ def run(
     max_new_tokens: MaxNewOption = None,
     device: DeviceOption = "cpu",
     compute_type: ComputeOption = None,
+    examples: ExamplesOption = True,
+    glossary: GlossaryOption = None,
+    retries: RetriesOption = 0,
     threads: ThreadsOption = 0,
     glob: GlobOption = "*.txt",
     force: Annotated[bool, typer.Option("--force", help="Translate articles that do not look English too.")] = False,
@@ -71,6 +74,7 @@ def run(
     Example: bitext run examples/*.txt --to zh,fr --db bitext.db
     """
     from ..engines import DecodingOptions
+    from ..glossary import read_glossary
     from ..inputs import expand
     from ..languages import parse_targets
     from ..runner import open_engines, run_articles
@@ -79,8 +83,10 @@ def run(
     stop = threading.Event()
     with user_errors(), stop_on_first_interrupt(stop):
         langs = parse_targets(to)
+        required = read_glossary(glossary) if glossary else None
         options = DecodingOptions(device=device, threads=threads, batch_size=batch_size, batch_type=batch_type,
-                                  beam_size=beam_size, max_new_tokens=max_new_tokens, compute_type=compute_type)
+                                  beam_size=beam_size, max_new_tokens=max_new_tokens, compute_type=compute_type,
+                                  prompt_examples=examples)
         inputs = list(expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None))
         with Store(db) as store, progress_display(err) as progress:
             engines = open_engines(model, langs, engine=engine, options=options, cache_dir=cache_dir,
@@ -98,7 +104,7 @@ def run(
                     progress.console.print(Text.assemble(("stored", "green"), f" {result}"), highlight=False)
 
             summary = run_articles(inputs, store=store, engines=engines, langs=langs, check_language=not force,
-                                   should_stop=stop.is_set, on_start=on_start, on_article=on_article,
+                                   glossary=required, retries=retries, should_stop=stop.is_set, on_start=on_start, on_article=on_article,
                                    on_done=lambda n: progress.advance(sentences_task, n))
             progress.update(sentences_task, description="sentences")
     for failure in summary.failures:
@@ -108,6 +114,8 @@ def run(
             "memory; run the same command again to finish the rest", console=err)
         raise typer.Exit(130)
     failed = f"; {len(summary.failures)} failed (above)" if summary.failures else ""
+    if summary.retried:
+        failed += f"; {summary.retried} flagged translations decoded again"
     say(f"{summary.stored} of {len(inputs)} articles in {db}{failed}; read them with: bitext show --db {db}", console=err)
     if summary.failures:
         raise typer.Exit(1)
@@ -244,6 +252,10 @@ def evaluate(
     engine: EngineOption = "ctranslate2",
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N lines.")] = None,
     batch_size: BatchOption = None,
+    beam_size: BeamOption = None,
+    examples: ExamplesOption = True,
+    glossary: GlossaryOption = None,
+    retries: RetriesOption = 0,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Also write the translations here.", dir_okay=False)] = None,
     cache_dir: CacheOption = None,
@@ -254,22 +266,25 @@ def evaluate(
     """
     from ..engines import DecodingOptions
     from ..evaluate import evaluate as run_evaluation, write_lines
+    from ..glossary import read_glossary
     from ..ingest import read_lines
     from ..languages import parse_targets
     from ..runner import open_engines
 
     with user_errors():
         (lang,) = parse_targets([to])
+        required = read_glossary(glossary) if glossary else None
         sources, references = read_lines(src, limit=limit), read_lines(ref, limit=limit)
         if hyp is not None:
             result = run_evaluation(sources, references, tgt=lang, hypotheses=read_lines(hyp, limit=limit))
         else:
             with progress_display(err) as progress:
-                engines = open_engines(model, [lang], engine=engine, options=DecodingOptions(batch_size=batch_size),
+                engines = open_engines(model, [lang], engine=engine, options=DecodingOptions(
+                    batch_size=batch_size, beam_size=beam_size, prompt_examples=examples),
                                        cache_dir=cache_dir, progress=step_reporter(progress))
                 task = progress.add_task("translating", total=len(sources))
-                result = run_evaluation(sources, references, tgt=lang, engine=engines[lang],
-                                        on_done=lambda n: progress.advance(task, n))
+                result = run_evaluation(sources, references, tgt=lang, engine=engines[lang], glossary=required,
+                                        retries=retries, on_done=lambda n: progress.advance(task, n))
             if output is not None:
                 write_lines(output, result.hypotheses)
     for line in result.report(lang):

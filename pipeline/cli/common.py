@@ -50,6 +50,17 @@ OriginOption = Annotated[Optional[str], typer.Option(
 MinScoreOption = Annotated[Optional[float], typer.Option(
     "--min-score", min=-1.0, max=1.0, help="Drop edition pairs the aligner scored below this (cosine, 0-1; "
     "machine pairs have no score and are kept).")]
+ExamplesOption = Annotated[bool, typer.Option(
+    "--examples/--no-examples", help="Chat models: show the model worked news examples before each sentence "
+    "(in the cached prompt: nearly free).")]
+GlossaryOption = Annotated[Optional[Path], typer.Option(
+    "--glossary", dir_okay=False, help="TSV or CSV of required renderings: English term, then zh and fr "
+    "(a header row en,zh,fr may order the columns). The model is told them; a translation that misses one is "
+    "flagged 'glossary'.")]
+RetriesOption = Annotated[int, typer.Option(
+    "--retries", min=0, max=2, help="A translation with a serious flag (empty, wrong language, English left, "
+    "repetition, chatter, missing numbers, length, glossary) is decoded again up to this many ways (beam search, "
+    "then a stricter prompt); the candidate with the best flags is kept.")]
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
 
 

@@ -5,33 +5,31 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from .. import languages
 from ..document import Signature
+from .prompts import PROMPT_VERSION
 from .target_control import TargetControl, target_control
 
 if TYPE_CHECKING:
     from ..model import ModelFiles, Progress
     from .options import DecodingOptions
 
-PROMPT_VERSION = "2"  # bump whenever the prompt text changes: it is part of every signature
-
-SYSTEM_PROMPT = (
-    "You are a professional news translator. Translate the user's text from {source} "
-    "into {target}, completely and faithfully: translate every word, leaving only proper "
-    "names that have no {target} form. Reply with the translation only: no explanation, "
-    "no notes, no transliteration, and no quotation marks around it."
-)
-USER_PROMPT = "Translate into {target}:\n\n{text}"
+Terms = Sequence[tuple[str, str]]  # (term, required rendering) pairs for one text
+OUTPUT_SLACK = 16  # tokens a translation may run beyond output_ratio times its input
 
 
 class Engine(Protocol):
     """What the pipeline needs from a translation engine."""
 
-    def translate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
-        """Translate each text from ``src`` to ``tgt`` (ISO 639-1 codes), keeping order."""
+    def translate(
+        self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms] | None = None
+    ) -> list[str]:
+        """Translate each text from ``src`` to ``tgt`` (ISO 639-1 codes), keeping order.
+        ``terms``: per text, the (term, rendering) pairs a glossary requires; engines that
+        can tell the model (chat LLMs) do, the others ignore them."""
         ...
 
     def signature(self) -> Signature:
@@ -40,6 +38,10 @@ class Engine(Protocol):
 
     def fits(self, text: str, *, src: str, tgt: str) -> bool:
         """Whether ``text`` fits the model's input unsplit (longer texts are split first)."""
+        ...
+
+    def variant(self, **changes) -> Engine:
+        """The same model decoding otherwise (``DecodingOptions`` fields), for retries."""
         ...
 
 
@@ -73,24 +75,34 @@ class EngineBase:
         self.by_tokens = options.batch_type == "tokens"
         self.beam_size = options.beam_size
         self.max_new_tokens = options.max_new_tokens
+        self.output_ratio = options.output_ratio
         self.compute_type = options.compute_type
         self.target_tokens = dict(files.target_tokens)
         self.progress = progress or (lambda message, done, total: None)
-        self._loaded = None
+        self._loaded: dict[str, object] = {}  # shared with this engine's variants
 
     def _load(self):
         """(model, tokenizer), loaded on first use: a run served from the translation
         memory never pays for it."""
-        if self._loaded is None:
-            self._loaded = self._load_model()
-        return self._loaded
+        if "model" not in self._loaded:
+            self._loaded["model"] = self._load_model()
+        return self._loaded["model"]
 
-    def translate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
+    def variant(self, **changes) -> EngineBase:
+        """This engine decoding otherwise (e.g. ``beam_size=4``), sharing its loaded model."""
+        twin = type(self)(self.files, cache_dir=self.cache_dir, options=replace(self.options, **changes),
+                          progress=self.progress)
+        twin._loaded = self._loaded
+        return twin
+
+    def translate(
+        self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms] | None = None
+    ) -> list[str]:
         if not texts:
             return []
         if self.files.family == "seq2seq":
             return self._translate_seq2seq(texts, src=src, tgt=tgt)
-        return self._generate(texts, src=src, tgt=tgt)
+        return self._generate(texts, src=src, tgt=tgt, terms=terms or [()] * len(texts))
 
     def signature(self) -> Signature:
         return self._signature(compute=self.compute_type)
@@ -102,9 +114,18 @@ class EngineBase:
             ("decode", "greedy" if self.beam_size == 1 else f"beam{self.beam_size}"),
             ("max_new", str(self.max_new_tokens)),
         ]
+        if self.output_ratio:
+            settings.append(("max_ratio", f"{self.output_ratio:g}"))
         if self.files.family == "causal-lm":
-            settings.append(("prompt", PROMPT_VERSION))
+            prompt = PROMPT_VERSION + ("+examples" if self.options.prompt_examples else "")
+            settings.append(("prompt", prompt + ("+strict" if self.options.strict_prompt else "")))
         return Signature(self.name, f"{self.files.name}@{self.files.short_identity}", tuple(settings))
+
+    def output_limit(self, longest_input: int) -> int:
+        """The most tokens a batch may generate, given its longest input in tokens."""
+        if not self.output_ratio:
+            return self.max_new_tokens
+        return min(self.max_new_tokens, int(self.output_ratio * longest_input) + OUTPUT_SLACK)
 
     # --- seq2seq models ----------------------------------------------------------------
 
@@ -139,39 +160,6 @@ def _max_positions(folder: Path) -> int | None:
     except (OSError, ValueError):
         return None
     return config.get("max_position_embeddings") or config.get("max_source_positions")
-
-
-def chat_messages(text: str, *, src: str, tgt: str) -> list[dict[str, str]]:
-    """The chat that asks a causal LLM for one translation."""
-    source, target = languages.name(src), languages.name(tgt)
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT.format(source=source, target=target)},
-        {"role": "user", "content": USER_PROMPT.format(target=target, text=text)},
-    ]
-
-
-def prompt_ids(tokenizer, text: str, *, src: str, tgt: str) -> list[int]:
-    """Token ids of the chat prompt, ending where the assistant's answer begins."""
-    ids = tokenizer.apply_chat_template(
-        chat_messages(text, src=src, tgt=tgt), add_generation_prompt=True, tokenize=True
-    )
-    if isinstance(ids, dict) or hasattr(ids, "input_ids"):  # transformers 5 returns an encoding
-        ids = ids["input_ids"]
-    return list(ids)
-
-
-def shared_prompt_prefix(tokenizer, *, src: str, tgt: str) -> list[int]:
-    """Token ids that begin every prompt for this language pair (system message and
-    instruction), found by comparing the prompts of two different texts.
-
-    Engines that can cache a prompt's state compute it once instead of once per sentence.
-    """
-    first = prompt_ids(tokenizer, "Alpha.", src=src, tgt=tgt)
-    second = prompt_ids(tokenizer, "Zulu?", src=src, tgt=tgt)
-    length = 0
-    while length < min(len(first), len(second)) and first[length] == second[length]:
-        length += 1
-    return first[:length]
 
 
 def stop_token_ids(tokenizer) -> list[int]:

@@ -13,7 +13,8 @@ from pathlib import Path
 import ctranslate2
 
 from ..errors import ModelError
-from .base import EngineBase, length_sorted_batches, prompt_ids, shared_prompt_prefix, stop_token_ids
+from .base import EngineBase, Terms, length_sorted_batches, stop_token_ids
+from .prompts import prompt_ids, shared_prompt_prefix
 
 
 class CTranslate2Engine(EngineBase):
@@ -43,14 +44,15 @@ class CTranslate2Engine(EngineBase):
             raise ModelError(f"{error}; on {self.device} choose one of: {supported}") from None
         return model, tokenizer
 
-    def _generate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
+    def _generate(self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms]) -> list[str]:
         generator, tokenizer = self._load()
-        # The system message and instruction are the same for every sentence: CTranslate2
+        # The system message, examples and instruction are the same for every sentence: CTranslate2
         # runs them once as a cached static prompt, and only the rest per sentence.
-        prefix = shared_prompt_prefix(tokenizer, src=src, tgt=tgt)
+        examples, strict = self.options.prompt_examples, self.options.strict_prompt
+        prefix = shared_prompt_prefix(tokenizer, src=src, tgt=tgt, examples=examples, strict=strict)
         prompts = []
-        for text in texts:
-            ids = prompt_ids(tokenizer, text, src=src, tgt=tgt)
+        for text, required in zip(texts, terms, strict=True):
+            ids = prompt_ids(tokenizer, text, src=src, tgt=tgt, examples=examples, strict=strict, terms=required)
             if ids[: len(prefix)] != prefix or len(ids) == len(prefix):
                 prefix = []  # a tokenizer that merges across the boundary: no static prompt
             prompts.append(ids)
@@ -61,7 +63,8 @@ class CTranslate2Engine(EngineBase):
             outputs = generator.generate_batch(
                 [prompts[i] for i in batch],
                 static_prompt=static_prompt,
-                max_length=self.max_new_tokens,
+                # the instruction's few tokens count as input too: a little more room, never less
+                max_length=self.output_limit(max(len(prompts[i]) for i in batch)),
                 sampling_topk=1,
                 beam_size=self.beam_size,
                 include_prompt_in_result=False,
@@ -82,7 +85,7 @@ class CTranslate2Engine(EngineBase):
                 [sources[i] for i in batch],
                 target_prefix=[target_prefix] * len(batch) if target_prefix else None,
                 beam_size=self.beam_size,
-                max_decoding_length=self.max_new_tokens,
+                max_decoding_length=self.output_limit(max(len(sources[i]) for i in batch)),
             )
             for i, output in zip(batch, outputs, strict=True):
                 tokens = output.hypotheses[0]

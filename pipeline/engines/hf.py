@@ -11,7 +11,8 @@ from collections.abc import Sequence
 import torch
 import transformers
 
-from .base import EngineBase, length_sorted_batches, prompt_ids, stop_token_ids
+from .base import EngineBase, Terms, length_sorted_batches, stop_token_ids
+from .prompts import prompt_ids, shared_prompt_prefix
 
 
 class TransformersEngine(EngineBase):
@@ -40,10 +41,15 @@ class TransformersEngine(EngineBase):
             tokenizer.pad_token = tokenizer.eos_token
         return model, tokenizer
 
-    def _generate(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
+    def _generate(self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms]) -> list[str]:
         _, tokenizer = self._load()
-        inputs = [prompt_ids(tokenizer, t, src=src, tgt=tgt) for t in texts]
-        return self._run(inputs, eos_token_id=stop_token_ids(tokenizer), prompt_is_output_prefix=True)
+        examples, strict = self.options.prompt_examples, self.options.strict_prompt
+        inputs = [prompt_ids(tokenizer, t, src=src, tgt=tgt, examples=examples, strict=strict, terms=required)
+                  for t, required in zip(texts, terms, strict=True)]
+        # The output bound counts the sentence's part of the prompt, as the ctranslate2 engine does.
+        shared = len(shared_prompt_prefix(tokenizer, src=src, tgt=tgt, examples=examples, strict=strict))
+        return self._run(inputs, eos_token_id=stop_token_ids(tokenizer), prompt_is_output_prefix=True,
+                         shared_prefix=shared)
 
     def _translate_seq2seq(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
         _, tokenizer = self._load()
@@ -55,9 +61,11 @@ class TransformersEngine(EngineBase):
 
     @torch.inference_mode()
     def _run(
-        self, inputs: list[list[int]], *, prompt_is_output_prefix: bool = False, drop_leading: int | None = None, **options
+        self, inputs: list[list[int]], *, prompt_is_output_prefix: bool = False, drop_leading: int | None = None,
+        shared_prefix: int = 0, **options
     ) -> list[str]:
-        """Generate for token ids; ``drop_leading``: a forced language token to leave out of the text."""
+        """Generate for token ids; ``drop_leading``: a forced language token to leave out of the text;
+        ``shared_prefix``: tokens every input begins with (not counted for the output bound)."""
         model, tokenizer = self._load()
         results: list[str] = [""] * len(inputs)
         for batch in length_sorted_batches(inputs, batch_size=self.batch_size, length=len, by_tokens=self.by_tokens):
@@ -66,7 +74,7 @@ class TransformersEngine(EngineBase):
                 **encoded,
                 do_sample=False,
                 num_beams=self.beam_size,
-                max_new_tokens=self.max_new_tokens,
+                max_new_tokens=self.output_limit(max(len(inputs[i]) for i in batch) - shared_prefix),
                 pad_token_id=tokenizer.pad_token_id,
                 **options,
             )

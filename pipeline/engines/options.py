@@ -23,7 +23,14 @@ class DecodingOptions:
     device: cpu or cuda. threads: CPU threads, 0 = all cores. batch_size: 32 by default,
     counted in sentences (batch_type "examples") or padded tokens ("tokens"). beam_size: 1
     decodes greedily. max_new_tokens: the longest translation (256). compute_type: the
-    weights' type, int8 for ctranslate2 and float32 for transformers by default.
+    weights' type, int8 for ctranslate2 and float32 for transformers by default. prompt_examples:
+    chat LLMs see worked examples of the language pair before each sentence (``prompts``).
+    output_ratio: a batch stops at this many tokens per token of its longest input (plus
+    16), within max_new_tokens, so one runaway repetition cannot hold up its batch for 256
+    tokens (FLORES: French runs to 3.2x the English tokens of a short sentence, Chinese
+    2x); 0 turns the bound off. strict_prompt: chat LLMs are also told to keep every number
+    and leave no English (a retry's second try: deterministic, unlike sampling, which
+    CTranslate2 cannot seed reproducibly, OpenNMT/CTranslate2#1757).
     """
 
     device: str = "cpu"
@@ -33,6 +40,9 @@ class DecodingOptions:
     beam_size: int | None = None
     max_new_tokens: int | None = None
     compute_type: str | None = None
+    prompt_examples: bool = True
+    output_ratio: float = 3.0
+    strict_prompt: bool = False
 
     def resolved(
         self, model_defaults: Mapping[str, object], *, engine: str, default_compute: str,
@@ -43,6 +53,8 @@ class DecodingOptions:
         knows before loading (None: the device decides when the model loads)."""
         if self.device not in DEVICES:
             raise ModelError(f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}")
+        if self.output_ratio < 0:
+            raise ModelError(f"output ratio must be 0 (off) or positive, not {self.output_ratio}")
         if self.batch_type not in BATCH_TYPES:
             raise ModelError(f"unknown batch type {self.batch_type!r}; choose one of: {', '.join(BATCH_TYPES)}")
         compute_type = self.compute_type

@@ -1,6 +1,6 @@
 """How each model family is told which language to write.
 
-* chat LLMs: the prompt names the language (``base.chat_messages``);
+* chat LLMs: the prompt names the language (``prompts.chat_messages``);
 * Opus-MT multi-target Marian models: a ``>>cmn_Hans<<``-style token before the source
   (without it ``opus-mt-en-zh`` may answer in Traditional Chinese or Cantonese);
 * NLLB-200: ``src_lang`` ``eng_Latn`` and the decoder forced to start with ``zho_Hans``;

@@ -1,0 +1,114 @@
+"""What a chat LLM is asked: the system message, worked examples, and the sentence.
+
+The system message and the examples are the same for every sentence of a language pair,
+so an engine that caches a prompt's state (CTranslate2's static prompt) computes them
+once; only the last user turn changes from sentence to sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import languages
+
+# Bump whenever the prompt text changes: it is part of every signature.
+PROMPT_VERSION = "3"
+
+SYSTEM_PROMPT = (
+    "You are a professional news translator. Translate the user's text from {source} "
+    "into {target}, completely and faithfully: translate every word, leaving only proper "
+    "names that have no {target} form. Reply with the translation only: no explanation, "
+    "no notes, no transliteration, and no quotation marks around it."
+)
+# Added for a retry of a flagged translation.
+STRICT_PROMPT = (
+    " Your last answer was rejected: write the whole sentence in {target}, leave no English "
+    "words untranslated, and keep every number, date and name the source gives."
+)
+USER_PROMPT = "Translate into {target}:\n\n{text}"
+# After the text, so the prompt up to the text stays the same for every sentence (cached).
+TERMS_NOTE = "\n\n(Required translations: {terms}.)"
+
+# Worked examples, given as earlier turns of the chat: news sentences written for bitext
+# (never taken from a test set) with what a small model gets wrong: numbers and units,
+# names, titles and institutions, quotations with their attribution, and dates.
+EXAMPLES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("en", "zh"): (
+        ("The city council approved a 2.4 billion yuan plan on Tuesday to rebuild 38 bridges by 2028, "
+         "Mayor Li Wen said.",
+         "市长李文表示，市议会周二批准了一项24亿元的计划，将在2028年前重建38座桥梁。"),
+        ('"We waited 15 years for this road," said Maria Lopez, a 62-year-old farmer who grows tea '
+         "near the village.",
+         "“我们等这条路等了15年，”在村子附近种茶的62岁农民玛丽亚·洛佩斯说。"),
+        ("According to the provincial statistics bureau, exports rose 7.5 percent in the first quarter "
+         "from a year earlier, while imports fell slightly.",
+         "据省统计局数据，一季度出口同比增长7.5%，进口略有下降。"),
+        ("Today, the museum opened a new hall devoted to the history of the Grand Canal.",
+         "今天，博物馆新开放了一个展厅，专门介绍大运河的历史。"),
+    ),
+    ("en", "fr"): (
+        ("The city council approved a 2.4 billion yuan plan on Tuesday to rebuild 38 bridges by 2028, "
+         "Mayor Li Wen said.",
+         "Le conseil municipal a approuvé mardi un plan de 2,4 milliards de yuans pour reconstruire "
+         "38 ponts d'ici 2028, a déclaré le maire Li Wen."),
+        ('"We waited 15 years for this road," said Maria Lopez, a 62-year-old farmer who grows tea '
+         "near the village.",
+         "« Nous avons attendu cette route pendant 15 ans », a déclaré Maria Lopez, une agricultrice "
+         "de 62 ans qui cultive du thé près du village."),
+        ("According to the provincial statistics bureau, exports rose 7.5 percent in the first quarter "
+         "from a year earlier, while imports fell slightly.",
+         "Selon le bureau provincial des statistiques, les exportations ont augmenté de 7,5 % au premier "
+         "trimestre par rapport à l'année précédente, tandis que les importations ont légèrement baissé."),
+        ("Today, the museum opened a new hall devoted to the history of the Grand Canal.",
+         "Aujourd'hui, le musée a ouvert une nouvelle salle consacrée à l'histoire du Grand Canal."),
+    ),
+}
+
+
+def chat_messages(
+    text: str, *, src: str, tgt: str, examples: bool = True, strict: bool = False,
+    terms: Sequence[tuple[str, str]] = (),
+) -> list[dict[str, str]]:
+    """The chat that asks a causal LLM for one translation: the system message (``strict``:
+    with ``STRICT_PROMPT``), the worked examples for this language pair as earlier turns
+    (``examples``), then the text, with the renderings a glossary requires for its
+    ``terms`` ((term, rendering) pairs)."""
+    source, target = languages.name(src), languages.name(tgt)
+    system = SYSTEM_PROMPT + (STRICT_PROMPT if strict else "")
+    messages = [{"role": "system", "content": system.format(source=source, target=target)}]
+    for example, translation in EXAMPLES.get((src, tgt), ()) if examples else ():
+        messages.append({"role": "user", "content": USER_PROMPT.format(target=target, text=example)})
+        messages.append({"role": "assistant", "content": translation})
+    request = USER_PROMPT.format(target=target, text=text)
+    if terms:
+        request += TERMS_NOTE.format(terms="; ".join(f"{term} = {rendering}" for term, rendering in terms))
+    messages.append({"role": "user", "content": request})
+    return messages
+
+
+def prompt_ids(
+    tokenizer, text: str, *, src: str, tgt: str, examples: bool = True, strict: bool = False,
+    terms: Sequence[tuple[str, str]] = (),
+) -> list[int]:
+    """Token ids of the chat prompt, ending where the assistant's answer begins."""
+    ids = tokenizer.apply_chat_template(
+        chat_messages(text, src=src, tgt=tgt, examples=examples, strict=strict, terms=terms),
+        add_generation_prompt=True, tokenize=True,
+    )
+    if isinstance(ids, dict) or hasattr(ids, "input_ids"):  # transformers 5 returns an encoding
+        ids = ids["input_ids"]
+    return list(ids)
+
+
+def shared_prompt_prefix(tokenizer, *, src: str, tgt: str, examples: bool = True, strict: bool = False) -> list[int]:
+    """Token ids that begin every prompt for this language pair (system message, examples
+    and instruction), found by comparing the prompts of two different texts.
+
+    Engines that can cache a prompt's state compute it once instead of once per sentence.
+    """
+    first = prompt_ids(tokenizer, "Alpha.", src=src, tgt=tgt, examples=examples, strict=strict)
+    second = prompt_ids(tokenizer, "Zulu?", src=src, tgt=tgt, examples=examples, strict=strict)
+    length = 0
+    while length < min(len(first), len(second)) and first[length] == second[length]:
+        length += 1
+    return first[:length]

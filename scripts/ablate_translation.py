@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""The translation levers measured alone and together, side by side in one run.
+
+Each configuration translates the same FLORES-200 devtest lines (``--lines``, default
+1-200 of ``../shared/data/flores200-devtest``) into Chinese and French with the default
+model through bitext's own path (``pipeline.evaluate.evaluate``: engine, cleaning, quality
+flags), in a fresh child process, and the table gives BLEU and chrF (sacrebleu, with
+signatures), quality flags raised, seconds per sentence, and the cost against the first
+configuration.
+
+Configurations (``--configs``, comma-separated; the first is the reference for cost):
+
+* ``plain``: the prompt without worked examples, greedy, every batch allowed 256 new
+  tokens (the old default, cleaning aside);
+* ``plain-bound``: ``plain`` with each batch's output bounded by 3x its longest input;
+* ``examples``: worked examples in the cached prompt (``pipeline/engines/prompts.py``),
+  with the bound;
+* ``beam2``, ``beam4``: beam search on top of ``examples``;
+* ``retry1``, ``retry2``: ``examples``, and a translation with a serious flag decoded
+  again with beam 4 (then sampling), the best by flags kept;
+* ``plain-beam2``: beam search without examples.
+
+    python scripts/ablate_translation.py                         # every configuration
+    python scripts/ablate_translation.py --configs plain,examples --lines 1-50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
+FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
+
+# name -> (DecodingOptions fields, retries)
+CONFIGS: dict[str, tuple[dict, int]] = {
+    "plain": ({"prompt_examples": False, "output_ratio": 0}, 0),
+    "plain-bound": ({"prompt_examples": False}, 0),
+    "examples": ({}, 0),
+    "beam2": ({"beam_size": 2}, 0),
+    "beam4": ({"beam_size": 4}, 0),
+    "retry1": ({}, 1),
+    "retry2": ({}, 2),
+    "plain-beam2": ({"prompt_examples": False, "output_ratio": 0, "beam_size": 2}, 0),
+}
+
+
+def read_lines(lang: str, first: int, last: int) -> list[str]:
+    lines = (FLORES / FILES[lang]).read_text(encoding="utf-8").splitlines()
+    return lines[first - 1 : last]
+
+
+def child(config: dict) -> dict:
+    """One configuration, both languages, in this (fresh) process."""
+    from pipeline.engines import DecodingOptions, create_engine
+    from pipeline.evaluate import evaluate
+    from pipeline.translate import translation_signature
+    from pipeline.model import DEFAULT_MODEL, default_cache_dir, resolve
+
+    cache = default_cache_dir()
+    files = resolve(DEFAULT_MODEL, cache_dir=cache)
+    options, retries = CONFIGS[config["name"]]
+    engine = create_engine("ctranslate2", files, cache_dir=cache, options=DecodingOptions(**options))
+    engine.translate(["Warm-up."], src="en", tgt="zh")  # loads the model outside the clock
+    first, last = config["lines"]
+    sources = read_lines("en", first, last)
+    out = {"name": config["name"], "signature": str(translation_signature(engine, retries=retries)), "langs": {}}
+    for lang in config["langs"]:
+        started = time.perf_counter()
+        result = evaluate(sources, read_lines(lang, first, last), tgt=lang, engine=engine, retries=retries)
+        out["langs"][lang] = {
+            "seconds": time.perf_counter() - started, "bleu": result.scores.bleu, "chrf": result.scores.chrf,
+            "flags": dict(result.flags), "retried": result.retried, "bleu_signature": result.scores.bleu_signature,
+            "chrf_signature": result.scores.chrf_signature, "hypotheses": result.hypotheses,
+        }
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated, from: " + ", ".join(CONFIGS))
+    parser.add_argument("--lines", default="1-200", help="FLORES devtest lines, 1-based, inclusive (default %(default)s)")
+    parser.add_argument("--langs", default="zh,fr")
+    parser.add_argument("--json", type=Path, help="also write every result (hypotheses included) here")
+    parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._child:
+        print(json.dumps(child(json.loads(sys.stdin.read())), ensure_ascii=False))
+        return
+    first, last = (int(n) for n in args.lines.split("-"))
+    names = args.configs.split(",")
+    unknown = [name for name in names if name not in CONFIGS]
+    if unknown:
+        raise SystemExit(f"unknown configuration {', '.join(unknown)}; choose from: {', '.join(CONFIGS)}")
+    results = []
+    for name in names:
+        config = {"name": name, "lines": [first, last], "langs": args.langs.split(",")}
+        proc = subprocess.run([sys.executable, __file__, "--_child"], input=json.dumps(config), capture_output=True,
+                              text=True, check=False)
+        if proc.returncode:
+            raise SystemExit(f"{name} failed:\n{proc.stderr[-3000:]}")
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        print(f"  {name}: done", file=sys.stderr)
+
+    count = last - first + 1
+    print(f"FLORES-200 devtest lines {first}-{last} ({count} sentences), default model, ctranslate2 int8")
+    head = (f"{'config':<12} {'lang':>4} {'BLEU':>6} {'chrF':>6} {'flags':>5} {'retried':>7} {'s/sent':>7} "
+            f"{'cost':>6}  flags raised")
+    print(head)
+    print("-" * len(head))
+    for result in results:
+        for lang, run in result["langs"].items():
+            base = results[0]["langs"][lang]["seconds"]
+            flags = ", ".join(f"{k} {v}" for k, v in sorted(run["flags"].items(), key=lambda kv: -kv[1]))
+            print(f"{result['name']:<12} {lang:>4} {run['bleu']:>6.1f} {run['chrf']:>6.1f} "
+                  f"{sum(run['flags'].values()):>5} {run['retried']:>7} {run['seconds'] / count:>7.2f} {run['seconds'] / base:>5.2f}x  "
+                  f"{flags or '-'}")
+    for result in results:
+        print(f"{result['name']}: {result['signature']}  peak RSS {result['peak_rss_mb']:.0f} MB")
+    for lang, run in results[0]["langs"].items():
+        print(f"{lang}: {run['bleu_signature']}  {run['chrf_signature']}")
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

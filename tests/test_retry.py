@@ -1,0 +1,93 @@
+"""Retry of flagged translations: other decodings tried, the best kept, what happened recorded."""
+
+import sqlite3
+
+from pipeline.engines import DecodingOptions, create_engine
+from pipeline.model import resolve
+from pipeline.translate import RETRY_DECODINGS, translate_texts, translation_signature
+
+SOURCE = "The ferry carried 2,400 riders on Monday."
+
+
+class ScriptedEngine:
+    """A test double: answers by decoding, as a real model's beam or samples might."""
+
+    def __init__(self, answers, decoding="greedy", calls=None):
+        self.answers, self.decoding = answers, decoding
+        self.calls = calls if calls is not None else []
+
+    def translate(self, texts, *, src, tgt, terms=None):
+        self.calls.append((self.decoding, tuple(texts)))
+        return [self.answers[self.decoding].get(text, "渡轮周一运送了2400名乘客。") for text in texts]
+
+    def fits(self, text, *, src, tgt):
+        return True
+
+    def variant(self, **changes):
+        name = "beam4" if changes.get("beam_size") == 4 else "strict"
+        return ScriptedEngine(self.answers, name, self.calls)
+
+
+def test_a_flagged_translation_is_decoded_again_and_the_better_one_kept():
+    engine = ScriptedEngine({"greedy": {SOURCE: "The ferry carried many riders."},
+                             "beam4": {SOURCE: "渡轮周一运送了2400名乘客。"}, "strict": {}})
+    result = translate_texts(engine, [SOURCE, "Riders cheered."], src="en", tgt="zh", memory={}, retries=2)
+    first, second = result.translations
+    assert first.text == "渡轮周一运送了2400名乘客。" and first.flags == ()
+    assert first.retry == "tried beam4; kept beam4"  # clean after beam4: the strict prompt not needed
+    assert second.retry is None and result.retried == 1
+    assert [decoding for decoding, _ in engine.calls] == ["greedy", "beam4"]
+    assert engine.calls[1][1] == (SOURCE,)  # only the flagged text is decoded again
+
+
+def test_retries_are_bounded_and_keep_the_first_when_nothing_is_better():
+    bad = "The ferry carried many riders."
+    engine = ScriptedEngine({"greedy": {SOURCE: bad}, "beam4": {SOURCE: bad}, "strict": {SOURCE: ""}})
+    (kept,) = translate_texts(engine, [SOURCE], src="en", tgt="zh", memory={}, retries=2).translations
+    assert kept.text == bad and kept.retry == "tried beam4, strict; kept the first"
+    assert len(engine.calls) == 1 + 2
+    engine.calls.clear()
+    (once,) = translate_texts(engine, [SOURCE], src="en", tgt="zh", memory={}, retries=1).translations
+    assert once.retry == "tried beam4; kept the first" and len(engine.calls) == 2
+
+
+def test_without_retries_nothing_is_decoded_again():
+    engine = ScriptedEngine({"greedy": {SOURCE: "The ferry carried many riders."}})
+    result = translate_texts(engine, [SOURCE], src="en", tgt="zh", memory={})
+    assert result.translations[0].retry is None and result.retried == 0 and len(engine.calls) == 1
+
+
+def test_retry_decodings_are_variants_of_the_engine_with_their_own_signatures(tiny_qwen, model_cache):
+    files = resolve(str(tiny_qwen), cache_dir=model_cache)
+    engine = create_engine("ctranslate2", files, cache_dir=model_cache, options=DecodingOptions(max_new_tokens=8))
+    texts = ["The ferry returned on Monday.", "Riders cheered."]
+    plain = engine.translate(texts, src="en", tgt="zh")
+    (_, beam), (_, strict) = RETRY_DECODINGS
+    assert engine.variant(**beam).signature().as_dict()["decode"] == "beam4"
+    strict_engine = engine.variant(**strict)
+    assert strict_engine.signature().as_dict()["prompt"].endswith("+strict")
+    assert strict_engine.translate(texts, src="en", tgt="zh") == strict_engine.translate(texts, src="en", tgt="zh")
+    assert strict_engine._loaded is engine._loaded  # one model in memory
+    assert engine.translate(texts, src="en", tgt="zh") == plain  # the variants leave the engine as it was
+    assert engine.signature().as_dict()["decode"] == "greedy"
+    assert translation_signature(engine, retries=2).as_dict()["retry"] == "beam4,strict"
+    assert "retry" not in translation_signature(engine).as_dict()
+
+
+def test_run_with_retries_records_them_in_the_store(tiny_qwen, model_cache, tmp_path, cli):
+    from pipeline.cli import app
+
+    page = tmp_path / "ferry.txt"
+    page.write_text("Ferry back\n\nThe ferry carried 2,400 riders on Monday. Riders cheered on the pier.\n",
+                    encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    result = cli.invoke(app, ["run", str(page), "--to", "zh", "--db", str(db), "--model", str(tiny_qwen),
+                              "--max-new-tokens", "6", "--cache-dir", str(model_cache), "--retries", "2"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT t.retry, s.signature FROM translations t JOIN signatures s ON s.id = t.signature_id"
+                            ).fetchall()
+    # A random tiny model's answers are flagged (wrong language, length): every one was retried.
+    assert rows and all(retry and retry.startswith("tried beam4") for retry, _ in rows)
+    assert all("retry:beam4,strict" in signature for _, signature in rows)
+    assert f"{len(rows)} flagged translations decoded again" in result.output
