@@ -98,7 +98,10 @@ def read_glossary(path: Path) -> Glossary:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read the glossary ({error})") from None
     delimiter = "\t" if "\t" in text.split("\n", 1)[0] or str(path).endswith(".tsv") else ","
-    rows = [(n, [cell.strip() for cell in row]) for n, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter), 1)]
+    # A TSV's quotation marks are text ("十四五"规划); a CSV's may quote a cell.
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(text.splitlines(), delimiter=delimiter, quoting=quoting)
+    rows = [(n, [cell.strip() for cell in row]) for n, row in enumerate(reader, 1)]
     rows = [(n, row) for n, row in rows if any(row) and not row[0].startswith("#")]
     columns = ["en", "zh", "fr"]
     if rows and all(cell.casefold() in HEADER_NAMES for cell in rows[0][1] if cell):

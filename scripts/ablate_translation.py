@@ -17,7 +17,8 @@ Configurations (``--configs``, comma-separated; the first is the reference for c
   with the bound;
 * ``beam2``, ``beam4``: beam search on top of ``examples``;
 * ``retry1``, ``retry2``: ``examples``, and a translation with a serious flag decoded
-  again with beam 4 (then sampling), the best by flags kept;
+  again with beam 4 (then with a stricter prompt), the best by flags kept;
+* ``plain-retry2``: ``plain-bound`` with both retries;
 * ``plain-beam2``: beam search without examples.
 
     python scripts/ablate_translation.py                         # every configuration
@@ -46,6 +47,7 @@ CONFIGS: dict[str, tuple[dict, int]] = {
     "beam4": ({"beam_size": 4}, 0),
     "retry1": ({}, 1),
     "retry2": ({}, 2),
+    "plain-retry2": ({"prompt_examples": False}, 2),
     "plain-beam2": ({"prompt_examples": False, "output_ratio": 0, "beam_size": 2}, 0),
 }
 

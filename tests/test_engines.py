@@ -56,7 +56,7 @@ def test_signature_names_engine_model_version_and_settings(tiny_qwen, model_cach
 
 
 def test_prompt_names_the_target_language_and_holds_the_sentence():
-    system, user = chat_messages("The ferry returned.", src="en", tgt="zh", examples=False)
+    system, user = chat_messages("The ferry returned.", src="en", tgt="zh")
     assert system["role"] == "system" and "translation only" in system["content"]
     assert "Simplified Chinese" in user["content"] and "The ferry returned." in user["content"]
     assert "French" in chat_messages("x", src="en", tgt="fr")[-1]["content"]
@@ -64,7 +64,7 @@ def test_prompt_names_the_target_language_and_holds_the_sentence():
 
 @pytest.mark.parametrize("tgt", ["zh", "fr"])
 def test_worked_examples_come_before_the_sentence_as_earlier_turns(tgt):
-    messages = chat_messages("The ferry returned.", src="en", tgt=tgt)
+    messages = chat_messages("The ferry returned.", src="en", tgt=tgt, examples=True)
     roles = [message["role"] for message in messages]
     assert roles[0] == "system" and roles[-1] == "user" and len(roles) >= 2 + 2 * 2
     assert roles[1:-1] == ["user", "assistant"] * ((len(roles) - 2) // 2)
@@ -79,10 +79,10 @@ def test_worked_examples_are_in_the_cached_prompt_prefix(tiny_qwen):
     from pipeline.engines.prompts import prompt_ids, shared_prompt_prefix
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_qwen)
-    plain = shared_prompt_prefix(tokenizer, src="en", tgt="fr", examples=False)
-    with_examples = shared_prompt_prefix(tokenizer, src="en", tgt="fr")
+    plain = shared_prompt_prefix(tokenizer, src="en", tgt="fr")
+    with_examples = shared_prompt_prefix(tokenizer, src="en", tgt="fr", examples=True)
     assert len(with_examples) > len(plain) + 50  # the examples ride in the static prompt
-    ids = prompt_ids(tokenizer, "The ferry returned.", src="en", tgt="fr")
+    ids = prompt_ids(tokenizer, "The ferry returned.", src="en", tgt="fr", examples=True)
     assert ids[: len(with_examples)] == with_examples and len(ids) > len(with_examples)
 
 

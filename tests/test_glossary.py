@@ -21,6 +21,11 @@ def test_a_csv_without_header_reads_as_en_zh_fr(tmp_path):
     assert term.rendering("zh") == '"十四五"规划' and term.rendering("fr") == "14e plan quinquennal"
 
 
+def test_quotation_marks_in_a_tsv_are_text(tmp_path):
+    glossary = read_glossary(write(tmp_path, "terms.tsv", '14th Five-Year Plan\t"十四五"规划\t14e plan quinquennal\n'))
+    assert glossary.terms[0].rendering("zh") == '"十四五"规划'
+
+
 def test_a_header_orders_the_columns_and_a_language_may_be_left_out(tmp_path):
     glossary = read_glossary(write(tmp_path, "terms.tsv", "en\tfr\tzh\n# people\nPadma Choling\t\t白玛赤林\n"))
     (term,) = glossary.terms
@@ -73,8 +78,9 @@ def test_a_missing_rendering_raises_the_glossary_flag():
 
 
 def test_the_required_renderings_follow_the_sentence_in_its_own_turn():
-    plain = chat_messages("Padma Choling spoke.", src="en", tgt="zh")
-    told = chat_messages("Padma Choling spoke.", src="en", tgt="zh", terms=(("Padma Choling", "白玛赤林"),))
+    plain = chat_messages("Padma Choling spoke.", src="en", tgt="zh", examples=True)
+    told = chat_messages("Padma Choling spoke.", src="en", tgt="zh", examples=True,
+                         terms=(("Padma Choling", "白玛赤林"),))
     assert told[:-1] == plain[:-1]  # system message and examples unchanged: the cached prompt holds
     assert told[-1]["content"].startswith(plain[-1]["content"])
     assert "Padma Choling = 白玛赤林" in told[-1]["content"]

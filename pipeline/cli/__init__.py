@@ -61,7 +61,7 @@ def run(
     max_new_tokens: MaxNewOption = None,
     device: DeviceOption = "cpu",
     compute_type: ComputeOption = None,
-    examples: ExamplesOption = True,
+    examples: ExamplesOption = False,
     glossary: GlossaryOption = None,
     retries: RetriesOption = 0,
     threads: ThreadsOption = 0,
@@ -253,7 +253,7 @@ def evaluate(
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N lines.")] = None,
     batch_size: BatchOption = None,
     beam_size: BeamOption = None,
-    examples: ExamplesOption = True,
+    examples: ExamplesOption = False,
     glossary: GlossaryOption = None,
     retries: RetriesOption = 0,
     output: Annotated[Optional[Path], typer.Option(

@@ -31,42 +31,28 @@ TERMS_NOTE = "\n\n(Required translations: {terms}.)"
 
 # Worked examples, given as earlier turns of the chat: news sentences written for bitext
 # (never taken from a test set) with what a small model gets wrong: numbers and units,
-# names, titles and institutions, quotations with their attribution, and dates.
+# names, institutions, quotations with their attribution, and dates. Two short ones: every
+# token of them is attended to for every token generated, so four long ones (340 tokens)
+# cost 2-2.7x per sentence (scripts/ablate_translation.py).
 EXAMPLES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("en", "zh"): (
-        ("The city council approved a 2.4 billion yuan plan on Tuesday to rebuild 38 bridges by 2028, "
-         "Mayor Li Wen said.",
-         "市长李文表示，市议会周二批准了一项24亿元的计划，将在2028年前重建38座桥梁。"),
-        ('"We waited 15 years for this road," said Maria Lopez, a 62-year-old farmer who grows tea '
-         "near the village.",
-         "“我们等这条路等了15年，”在村子附近种茶的62岁农民玛丽亚·洛佩斯说。"),
-        ("According to the provincial statistics bureau, exports rose 7.5 percent in the first quarter "
-         "from a year earlier, while imports fell slightly.",
-         "据省统计局数据，一季度出口同比增长7.5%，进口略有下降。"),
-        ("Today, the museum opened a new hall devoted to the history of the Grand Canal.",
-         "今天，博物馆新开放了一个展厅，专门介绍大运河的历史。"),
+        ('"We waited 15 years for this road," said Maria Lopez, a 62-year-old farmer.',
+         "“我们等这条路等了15年，”62岁的农民玛丽亚·洛佩斯说。"),
+        ("Exports rose 7.5 percent in the first quarter, the provincial statistics bureau said on Tuesday.",
+         "省统计局周二表示，一季度出口增长7.5%。"),
     ),
     ("en", "fr"): (
-        ("The city council approved a 2.4 billion yuan plan on Tuesday to rebuild 38 bridges by 2028, "
-         "Mayor Li Wen said.",
-         "Le conseil municipal a approuvé mardi un plan de 2,4 milliards de yuans pour reconstruire "
-         "38 ponts d'ici 2028, a déclaré le maire Li Wen."),
-        ('"We waited 15 years for this road," said Maria Lopez, a 62-year-old farmer who grows tea '
-         "near the village.",
-         "« Nous avons attendu cette route pendant 15 ans », a déclaré Maria Lopez, une agricultrice "
-         "de 62 ans qui cultive du thé près du village."),
-        ("According to the provincial statistics bureau, exports rose 7.5 percent in the first quarter "
-         "from a year earlier, while imports fell slightly.",
-         "Selon le bureau provincial des statistiques, les exportations ont augmenté de 7,5 % au premier "
-         "trimestre par rapport à l'année précédente, tandis que les importations ont légèrement baissé."),
-        ("Today, the museum opened a new hall devoted to the history of the Grand Canal.",
-         "Aujourd'hui, le musée a ouvert une nouvelle salle consacrée à l'histoire du Grand Canal."),
+        ('"We waited 15 years for this road," said Maria Lopez, a 62-year-old farmer.',
+         "« Nous avons attendu cette route pendant 15 ans », a déclaré Maria Lopez, une agricultrice de 62 ans."),
+        ("Exports rose 7.5 percent in the first quarter, the provincial statistics bureau said on Tuesday.",
+         "Les exportations ont augmenté de 7,5 % au premier trimestre, a indiqué mardi le bureau provincial "
+         "des statistiques."),
     ),
 }
 
 
 def chat_messages(
-    text: str, *, src: str, tgt: str, examples: bool = True, strict: bool = False,
+    text: str, *, src: str, tgt: str, examples: bool = False, strict: bool = False,
     terms: Sequence[tuple[str, str]] = (),
 ) -> list[dict[str, str]]:
     """The chat that asks a causal LLM for one translation: the system message (``strict``:
@@ -87,7 +73,7 @@ def chat_messages(
 
 
 def prompt_ids(
-    tokenizer, text: str, *, src: str, tgt: str, examples: bool = True, strict: bool = False,
+    tokenizer, text: str, *, src: str, tgt: str, examples: bool = False, strict: bool = False,
     terms: Sequence[tuple[str, str]] = (),
 ) -> list[int]:
     """Token ids of the chat prompt, ending where the assistant's answer begins."""
@@ -100,7 +86,7 @@ def prompt_ids(
     return list(ids)
 
 
-def shared_prompt_prefix(tokenizer, *, src: str, tgt: str, examples: bool = True, strict: bool = False) -> list[int]:
+def shared_prompt_prefix(tokenizer, *, src: str, tgt: str, examples: bool = False, strict: bool = False) -> list[int]:
     """Token ids that begin every prompt for this language pair (system message, examples
     and instruction), found by comparing the prompts of two different texts.
 
