@@ -283,6 +283,11 @@ _FUNCTION_WORDS = {
 }
 
 
+def english_left(source: str, text: str) -> list[str]:
+    """Ordinary English words a Chinese translation kept (what ``untranslated_words`` flags)."""
+    return _english_words(text, source, _source_names(source)) if HAN.search(text) else []
+
+
 def _english_words(text: str, source: str, names: set[str]) -> list[str]:
     """Ordinary English words inside a Chinese translation, leaving out names, acronyms,
     units, codes and web addresses."""

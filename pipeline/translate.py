@@ -16,7 +16,7 @@ from .document import Signature, Translation
 from .engines import Engine
 from .errors import Interrupted
 from .glossary import Glossary
-from .quality import check_pair, quality
+from .quality import check_pair, english_left, quality
 
 CHUNK = 32  # texts handed to the engine at once, so progress moves during long articles
 
@@ -49,7 +49,8 @@ SERIOUS_FLAGS = frozenset({"empty", "wrong_language", "untranslated", "untransla
 # The other decodings a flagged translation is tried with, in order: (name, engine options).
 RETRY_DECODINGS = (
     ("beam4", {"beam_size": 4}),
-    ("strict", {"strict_prompt": True}),  # greedy again, told what was wrong (sampling: see DecodingOptions)
+    # greedy again, told what was wrong: the words left in English are named (sampling: see DecodingOptions)
+    ("strict", {"strict_prompt": True}),
 )
 
 
@@ -106,7 +107,8 @@ def translate_texts(
         for name, changes in RETRY_DECODINGS[:retries]:
             if not flagged:
                 break
-            candidates = _attempt(engine.variant(**changes), flagged, src=src, tgt=tgt, glossary=glossary)
+            hints = {text: english_left(text, known[text].text) for text in flagged} if changes.get("strict_prompt") else {}
+            candidates = _attempt(engine.variant(**changes), flagged, src=src, tgt=tgt, glossary=glossary, hints=hints)
             for text in flagged:
                 tried[text].append(name)
                 if _rank(candidates[text]) > _rank(known[text]):
@@ -122,13 +124,20 @@ def translate_texts(
     return Translated([known[text] for text in texts], len(missing), retried if retries else 0)
 
 
-def _attempt(engine: Engine, texts: Sequence[str], *, src: str, tgt: str,
-             glossary: Glossary | None) -> dict[str, Translation]:
+def _attempt(engine: Engine, texts: Sequence[str], *, src: str, tgt: str, glossary: Glossary | None,
+             hints: Mapping[str, Sequence[str]] | None = None) -> dict[str, Translation]:
     """Each text translated once (in pieces where it is too long for the model), cleaned
-    and checked."""
+    and checked. ``hints``: per text, words an earlier answer left in English."""
     parts = {text: split_to_fit(text, lambda t: engine.fits(t, src=src, tgt=tgt)) for text in texts}
+    owner = [text for text in texts for _ in parts[text]]
     flat = [piece for text in texts for piece in parts[text]]
-    terms = {"terms": [glossary.for_text(piece, tgt) for piece in flat]} if glossary else {}
+    terms = {}
+    if glossary or hints:
+        terms = {"terms": [
+            (glossary.for_text(piece, tgt) if glossary else ())
+            + tuple((word, "") for word in (hints or {}).get(text, ()) if word in piece)
+            for text, piece in zip(owner, flat, strict=True)
+        ]}
     outputs = iter(engine.translate(flat, src=src, tgt=tgt, **terms))
     done = {}
     for text in texts:

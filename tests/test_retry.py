@@ -17,7 +17,7 @@ class ScriptedEngine:
         self.calls = calls if calls is not None else []
 
     def translate(self, texts, *, src, tgt, terms=None):
-        self.calls.append((self.decoding, tuple(texts)))
+        self.calls.append((self.decoding, tuple(texts), terms))
         return [self.answers[self.decoding].get(text, "渡轮周一运送了2400名乘客。") for text in texts]
 
     def fits(self, text, *, src, tgt):
@@ -36,7 +36,7 @@ def test_a_flagged_translation_is_decoded_again_and_the_better_one_kept():
     assert first.text == "渡轮周一运送了2400名乘客。" and first.flags == ()
     assert first.retry == "tried beam4; kept beam4"  # clean after beam4: the strict prompt not needed
     assert second.retry is None and result.retried == 1
-    assert [decoding for decoding, _ in engine.calls] == ["greedy", "beam4"]
+    assert [decoding for decoding, _, _ in engine.calls] == ["greedy", "beam4"]
     assert engine.calls[1][1] == (SOURCE,)  # only the flagged text is decoded again
 
 
@@ -49,6 +49,25 @@ def test_retries_are_bounded_and_keep_the_first_when_nothing_is_better():
     engine.calls.clear()
     (once,) = translate_texts(engine, [SOURCE], src="en", tgt="zh", memory={}, retries=1).translations
     assert once.retry == "tried beam4; kept the first" and len(engine.calls) == 2
+
+
+def test_the_strict_retry_names_the_words_left_in_english():
+    source = "A cocktail of antibodies showed promise."
+    kept = "一种抗体 cocktail 显示出前景。"
+    engine = ScriptedEngine({"greedy": {source: kept}, "beam4": {source: kept},
+                             "strict": {source: "一种抗体混合物显示出前景。"}})
+    (best,) = translate_texts(engine, [source], src="en", tgt="zh", memory={}, retries=2).translations
+    assert best.text == "一种抗体混合物显示出前景。" and best.retry == "tried beam4, strict; kept strict"
+    decoding, _, terms = engine.calls[-1]
+    assert decoding == "strict" and terms == [(("cocktail", ""),)]  # the strict prompt names the word
+
+
+def test_a_word_to_translate_is_told_after_the_sentence():
+    from pipeline.engines.prompts import chat_messages
+
+    told = chat_messages("A cocktail of antibodies.", src="en", tgt="zh", terms=(("cocktail", ""),))
+    assert "Translate these English words into Simplified Chinese too: cocktail." in told[-1]["content"]
+    assert "Required translations" not in told[-1]["content"]
 
 
 def test_without_retries_nothing_is_decoded_again():

@@ -28,6 +28,8 @@ STRICT_PROMPT = (
 USER_PROMPT = "Translate into {target}:\n\n{text}"
 # After the text, so the prompt up to the text stays the same for every sentence (cached).
 TERMS_NOTE = "\n\n(Required translations: {terms}.)"
+# A term without a rendering: a word an earlier answer left in English (a retry).
+WORDS_NOTE = "\n\n(Translate these English words into {target} too: {words}.)"
 
 # Worked examples, given as earlier turns of the chat: news sentences written for bitext
 # (never taken from a test set) with what a small model gets wrong: numbers and units,
@@ -66,8 +68,12 @@ def chat_messages(
         messages.append({"role": "user", "content": USER_PROMPT.format(target=target, text=example)})
         messages.append({"role": "assistant", "content": translation})
     request = USER_PROMPT.format(target=target, text=text)
-    if terms:
-        request += TERMS_NOTE.format(terms="; ".join(f"{term} = {rendering}" for term, rendering in terms))
+    required = [f"{term} = {rendering}" for term, rendering in terms if rendering]
+    if required:
+        request += TERMS_NOTE.format(terms="; ".join(required))
+    words = [term for term, rendering in terms if not rendering]
+    if words:
+        request += WORDS_NOTE.format(target=target, words=", ".join(words))
     messages.append({"role": "user", "content": request})
     return messages
 
