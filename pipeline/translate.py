@@ -49,8 +49,7 @@ SERIOUS_FLAGS = frozenset({"empty", "wrong_language", "untranslated", "untransla
 # The other decodings a flagged translation is tried with, in order: (name, engine options).
 RETRY_DECODINGS = (
     ("beam4", {"beam_size": 4}),
-    # greedy again, told what was wrong: the words left in English are named (sampling: see DecodingOptions)
-    ("strict", {"strict_prompt": True}),
+    ("strict", {"strict_prompt": True}),  # greedy, told what was wrong (sampling: see DecodingOptions)
 )
 
 
@@ -101,27 +100,35 @@ def translate_texts(
             raise Interrupted("stopped between batches")
         chunk = missing[start : start + CHUNK]
         known.update(_attempt(engine, chunk, src=src, tgt=tgt, glossary=glossary))
-        flagged = [text for text in chunk if _serious(known[text])]
-        retried += len(flagged)
-        tried: dict[str, list[str]] = {text: [] for text in flagged}
-        for name, changes in RETRY_DECODINGS[:retries]:
-            if not flagged:
-                break
-            hints = {text: english_left(text, known[text].text) for text in flagged} if changes.get("strict_prompt") else {}
-            candidates = _attempt(engine.variant(**changes), flagged, src=src, tgt=tgt, glossary=glossary, hints=hints)
-            for text in flagged:
-                tried[text].append(name)
-                if _rank(candidates[text]) > _rank(known[text]):
-                    known[text] = replace(candidates[text], retry=name)
-            flagged = [text for text in flagged if _serious(known[text])]
-        for text, names in tried.items():
-            if names:
-                kept = known[text].retry or "the first"
-                known[text] = replace(known[text], retry=f"tried {', '.join(names)}; kept {kept}")
+        if retries:
+            flagged = {text: known[text] for text in chunk if _serious(known[text])}
+            known.update(_retried(engine, flagged, retries=retries, src=src, tgt=tgt, glossary=glossary))
+            retried += len(flagged)
         remember([known[text] for text in chunk])
         finished = set(chunk)
         on_done(sum(1 for text in texts if text in finished))
-    return Translated([known[text] for text in texts], len(missing), retried if retries else 0)
+    return Translated([known[text] for text in texts], len(missing), retried)
+
+
+def _retried(engine: Engine, flagged: Mapping[str, Translation], *, retries: int, src: str, tgt: str,
+             glossary: Glossary | None) -> dict[str, Translation]:
+    """The flagged translations after up to ``retries`` other decodings, each the best
+    candidate by its flags, saying what was tried and what was kept."""
+    best, tried = dict(flagged), {text: [] for text in flagged}
+    pending = list(flagged)
+    for name, changes in RETRY_DECODINGS[:retries]:
+        if not pending:
+            break
+        # The stricter prompt is told which words the answer so far left in English.
+        hints = {text: english_left(text, best[text].text) for text in pending} if changes.get("strict_prompt") else {}
+        candidates = _attempt(engine.variant(**changes), pending, src=src, tgt=tgt, glossary=glossary, hints=hints)
+        for text in pending:
+            tried[text].append(name)
+            if _rank(candidates[text]) > _rank(best[text]):
+                best[text] = replace(candidates[text], retry=name)
+        pending = [text for text in pending if _serious(best[text])]
+    return {text: replace(translation, retry=f"tried {', '.join(tried[text])}; kept {translation.retry or 'the first'}")
+            for text, translation in best.items()}
 
 
 def _attempt(engine: Engine, texts: Sequence[str], *, src: str, tgt: str, glossary: Glossary | None,
