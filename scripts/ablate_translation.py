@@ -10,19 +10,19 @@ configuration.
 
 Configurations (``--configs``, comma-separated; the first is the reference for cost):
 
-* ``plain``: the prompt without worked examples, greedy, every batch allowed 256 new
-  tokens (the old default, cleaning aside);
-* ``plain-bound``: ``plain`` with each batch's output bounded by 3x its longest input;
-* ``examples``: worked examples in the cached prompt (``pipeline/engines/prompts.py``),
-  with the bound;
-* ``beam2``, ``beam4``: beam search on top of ``examples``;
-* ``retry1``, ``retry2``: ``examples``, and a translation with a serious flag decoded
-  again with beam 4 (then with a stricter prompt), the best by flags kept;
-* ``plain-retry2``: ``plain-bound`` with both retries;
-* ``plain-beam2``: beam search without examples.
+* ``old``: the defaults before the levers (every batch allowed 256 new tokens), cleaning aside;
+* ``default``: today's default: greedy, no examples, each batch's output bounded by 3x its
+  longest input (plus 16 tokens);
+* ``examples``: ``default`` with two worked examples in the cached prompt
+  (``pipeline/engines/prompts.py``);
+* ``beam2``, ``beam4``: ``default`` with beam search;
+* ``retry1``, ``retry2``: ``default``, and a translation with a serious flag decoded again
+  with beam 4 (then with a stricter prompt naming the words left in English), the best by
+  flags kept;
+* ``examples-retry2``: both.
 
     python scripts/ablate_translation.py                         # every configuration
-    python scripts/ablate_translation.py --configs plain,examples --lines 1-50
+    python scripts/ablate_translation.py --configs default,examples --lines 1-50
 """
 
 from __future__ import annotations
@@ -40,15 +40,14 @@ FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.dev
 
 # name -> (DecodingOptions fields, retries)
 CONFIGS: dict[str, tuple[dict, int]] = {
-    "plain": ({"prompt_examples": False, "output_ratio": 0}, 0),
-    "plain-bound": ({"prompt_examples": False}, 0),
-    "examples": ({}, 0),
+    "old": ({"output_ratio": 0}, 0),
+    "default": ({}, 0),
+    "examples": ({"prompt_examples": True}, 0),
     "beam2": ({"beam_size": 2}, 0),
     "beam4": ({"beam_size": 4}, 0),
     "retry1": ({}, 1),
     "retry2": ({}, 2),
-    "plain-retry2": ({"prompt_examples": False}, 2),
-    "plain-beam2": ({"prompt_examples": False, "output_ratio": 0, "beam_size": 2}, 0),
+    "examples-retry2": ({"prompt_examples": True}, 2),
 }
 
 
