@@ -98,18 +98,19 @@ def evaluate(
         raise InputError(f"{len(hypotheses)} hypotheses for {len(references)} references: the files must align")
     signature = seconds = None
     retried = 0
-    if hypotheses is None:
+    if hypotheses is not None:
+        checked = [check_pair(source, hypothesis, tgt=tgt, terms=glossary.for_text(source, tgt) if glossary else ())
+                   for source, hypothesis in zip(sources, hypotheses, strict=True)]
+    else:
         if engine is None:
             raise ValueError("evaluate needs hypotheses or an engine")
         started = time.perf_counter()
         translated = translate_texts(engine, sources, src=SOURCE_LANGUAGE, tgt=tgt, memory={}, glossary=glossary,
                                      retries=retries, on_done=on_done)
         hypotheses, retried = translated.texts, translated.retried
+        checked = [translation.flags for translation in translated.translations]  # checked as translated
         seconds = time.perf_counter() - started
         signature = str(translation_signature(engine, glossary=glossary, retries=retries))
-    flags = Counter(
-        flag.name for source, hypothesis in zip(sources, hypotheses, strict=True)
-        for flag in check_pair(source, hypothesis, tgt=tgt, terms=glossary.for_text(source, tgt) if glossary else ())
-    )
+    flags = Counter(flag.name for pair_flags in checked for flag in pair_flags)
     return Evaluation(score(list(hypotheses), list(references), tgt=tgt), flags, list(hypotheses), signature, seconds,
                       retried)

@@ -8,6 +8,7 @@ import pytest
 from pipeline.cleanup import clean_translation
 from pipeline.cli import app
 from pipeline.engines.ct2 import CTranslate2Engine
+from pipeline.store import Store
 
 ARTICLE = """World
 Home / World
@@ -176,6 +177,9 @@ def test_a_glossary_is_told_to_the_model_checked_kept_and_signed(tiny_qwen, mode
             "SELECT t.flags FROM translations t JOIN signatures s ON s.id = t.signature_id "
             "WHERE s.signature LIKE ? AND t.source = ? AND t.lang = 'zh'", (f"%glossary:{digest}%", said))]
     assert "安娜·鲁伊斯" in terms
+    with Store(db, create=False) as store:  # the digest in a signature leads back to the glossary
+        kept = store.glossary(digest)
+    assert kept.digest == digest and kept.terms[0].rendering("zh") == "安娜·鲁伊斯"
     assert sum(f"glossary:{digest}" in signature for signature in signatures) == 1
     # The tiny model's random answer lacks the required name: flagged.
     (pair_flags,) = flags

@@ -22,9 +22,9 @@ from ..errors import BitextError
 from ..model.catalogue import DEFAULT_MODEL
 from ..view import progress_display, step_reporter
 from .common import (
-    Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, DbOption, DeviceOption, EngineOption,
-    ExamplesOption, GlobOption, GlossaryOption, RetriesOption, MaxNewOption, MinScoreOption, ModelOption, OriginOption, ThreadsOption, ToOption, err,
-    error_line, out, say, stop_on_first_interrupt, user_errors,
+    Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, DbOption, DeviceOption,
+    EngineOption, ExamplesOption, GlobOption, GlossaryOption, MaxNewOption, MinScoreOption, ModelOption, OriginOption,
+    RetriesOption, ThreadsOption, ToOption, err, error_line, out, say, stop_on_first_interrupt, user_errors,
 )
 
 app = typer.Typer(
@@ -104,8 +104,8 @@ def run(
                     progress.console.print(Text.assemble(("stored", "green"), f" {result}"), highlight=False)
 
             summary = run_articles(inputs, store=store, engines=engines, langs=langs, check_language=not force,
-                                   glossary=required, retries=retries, should_stop=stop.is_set, on_start=on_start, on_article=on_article,
-                                   on_done=lambda n: progress.advance(sentences_task, n))
+                                   glossary=required, retries=retries, should_stop=stop.is_set, on_start=on_start,
+                                   on_article=on_article, on_done=lambda n: progress.advance(sentences_task, n))
             progress.update(sentences_task, description="sentences")
     for failure in summary.failures:
         error_line(failure)
