@@ -11,7 +11,7 @@ import functools
 import re
 
 # Bump whenever a rule changes what a translation becomes: it is part of every signature.
-CLEANUP_VERSION = "2"
+CLEANUP_VERSION = "3"
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 HAS_CJK = re.compile(f"[{CJK}]")
@@ -33,6 +33,11 @@ TRAILING_CHATTER = re.compile(
 )
 WRAPPING_QUOTES = {'"': '"', "“": "”", "«": "»", "「": "」", "'": "'", "‘": "’"}
 
+# Numbers keep the source's ASCII digits: "２０２６" is 2026 to a reader, not to a search.
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# "2,400" (English thousands) copied as is into French reads as 2.4 there.
+_ENGLISH_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d)")
+
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 
 
@@ -51,10 +56,11 @@ def clean_translation(output: str, *, source: str, tgt: str) -> str:
     text = _strip_wrapping_quotes(text, source)
     if TRAILING_CHATTER.match(text):
         return ""
+    text = text.translate(FULL_WIDTH_DIGITS)
     if tgt == "zh":
         text = normalize_chinese(text)
     elif tgt == "fr":
-        text = normalize_french(text)
+        text = french_grouping(normalize_french(text), source=source)
     return text
 
 
@@ -115,6 +121,15 @@ def normalize_french(text: str) -> str:
     text = _GUILLEMET_OPEN.sub("«" + NO_BREAK_SPACE, text)
     text = _GUILLEMET_CLOSE.sub(NO_BREAK_SPACE + "»", text)
     return _BEFORE_HIGH_MARK.sub(NO_BREAK_SPACE + r"\1", text)
+
+
+def french_grouping(text: str, *, source: str) -> str:
+    """A number the French text copied from the source with English thousands separators
+    ("2,400") grouped the French way, with no-break spaces ("2 400"), as FLORES' French
+    writes them. Only numbers the source writes just so: "3,5" is a French decimal."""
+    copied = set(_ENGLISH_THOUSANDS.findall(source))
+    return _ENGLISH_THOUSANDS.sub(
+        lambda match: match.group(0).replace(",", NO_BREAK_SPACE) if match.group(0) in copied else match.group(0), text)
 
 
 def _paired(text: str, mark: str, opening: str, closing: str) -> str:

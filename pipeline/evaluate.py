@@ -81,10 +81,12 @@ def evaluate(
     engine: Engine | None = None,
     glossary: Glossary | None = None,
     retries: int = 0,
+    context: bool = False,
     on_done: Callable[[int], None] = lambda n: None,
 ) -> Evaluation:
     """Score ``hypotheses`` (or the translations ``engine`` makes of ``sources``) against
-    ``references``, and count the quality flags each pair raises.
+    ``references``, and count the quality flags each pair raises. ``context``: the
+    engine reads the line before each line (a test set's documents are runs of lines).
 
     The three sides must align line by line; files of different lengths are an
     ``InputError`` that says which.
@@ -105,12 +107,17 @@ def evaluate(
         if engine is None:
             raise ValueError("evaluate needs hypotheses or an engine")
         started = time.perf_counter()
+        contexts = None
+        if context:
+            contexts = {}
+            for previous, source in zip(["", *sources], sources):
+                contexts.setdefault(source, (previous,) if previous else ())
         translated = translate_texts(engine, sources, src=SOURCE_LANGUAGE, tgt=tgt, memory={}, glossary=glossary,
-                                     retries=retries, on_done=on_done)
+                                     retries=retries, contexts=contexts, on_done=on_done)
         hypotheses, retried = translated.texts, translated.retried
         checked = [translation.flags for translation in translated.translations]  # checked as translated
         seconds = time.perf_counter() - started
-        signature = str(translation_signature(engine, glossary=glossary, retries=retries))
+        signature = str(translation_signature(engine, glossary=glossary, retries=retries, context=context))
     flags = Counter(flag.name for pair_flags in checked for flag in pair_flags)
     return Evaluation(score(list(hypotheses), list(references), tgt=tgt), flags, list(hypotheses), signature, seconds,
                       retried)

@@ -21,7 +21,7 @@ from .languages import SOURCE_LANGUAGE, detect_language, name
 from .model import Progress, default_cache_dir, no_progress, resolve_languages
 from .segment import segment
 from .store import Store
-from .translate import translate_texts, translation_signature
+from .translate import article_contexts, translate_texts, translation_signature
 
 # A "sentence" longer than this is not prose (a dump, a table flattened into one line).
 MAX_SENTENCE_CHARS = 5000
@@ -95,11 +95,14 @@ def process_article(
     check_language: bool = True,
     glossary: Glossary | None = None,
     retries: int = 0,
+    context: bool = False,
 ) -> ArticleResult:
     """Translate one article into ``langs`` and store it in one transaction.
 
     ``engines`` maps each target language to its engine (often one engine for all).
     Input that is not prose, or (with ``check_language``) not English, is an ``InputError``.
+
+    ``context``: the model reads the title and the sentence before each sentence.
 
     ``on_start(title, total)`` announces how many texts (title and sentences, per
     language) the article needs; ``on_done(n)`` reports progress through them.
@@ -115,18 +118,20 @@ def process_article(
         check_english(article)
     texts = [article.title, *(s.text for s in sentences)]
     on_start(article.title, len(texts) * len(langs))
-    signatures = {lang: translation_signature(engines[lang], glossary=glossary, retries=retries) for lang in langs}
+    signatures = {lang: translation_signature(engines[lang], glossary=glossary, retries=retries, context=context)
+                  for lang in langs}
     if all(store.is_translated(article.doc_id, lang=lang, signature=signatures[lang]) for lang in langs):
         on_done(len(texts) * len(langs))
         return ArticleResult(article.source, article.doc_id, article.title, len(sentences), 0, True, tuple(langs))
 
+    contexts = article_contexts(article.title, texts[1:]) if context else None
     translations, translated, retried = [], 0, 0
     for lang in langs:
         signature = signatures[lang]
         result = translate_texts(
             engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang,
             memory=store.remembered(texts, lang=lang, signature=signature), glossary=glossary, retries=retries,
-            on_done=on_done,
+            contexts=contexts, on_done=on_done,
             remember=lambda done, lang=lang, signature=signature: store.remember(done, lang=lang, signature=signature),
             should_stop=should_stop,
         )
@@ -156,6 +161,7 @@ def run_articles(
     check_language: bool = True,
     glossary: Glossary | None = None,
     retries: int = 0,
+    context: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
     on_start: Callable[[str, int], None] = lambda title, total: None,
     on_done: Callable[[int], None] = lambda n: None,
@@ -176,6 +182,7 @@ def run_articles(
             result = process_article(
                 item.read(), store=store, engines=engines, langs=langs, on_start=on_start, on_done=on_done,
                 should_stop=should_stop, check_language=check_language, glossary=glossary, retries=retries,
+                context=context,
             )
         except Interrupted:
             summary.interrupted = True

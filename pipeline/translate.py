@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from .cleanup import CLEANUP_VERSION, clean_translation
 from .document import Signature, Translation
 from .engines import Engine
+from .engines.prompts import Hints
 from .errors import Interrupted
 from .glossary import Glossary
 from .quality import check_pair, english_left, quality
@@ -53,11 +54,16 @@ RETRY_DECODINGS = (
 )
 
 
-def translation_signature(engine: Engine, *, glossary: Glossary | None = None, retries: int = 0) -> Signature:
+def translation_signature(
+    engine: Engine, *, glossary: Glossary | None = None, retries: int = 0, context: bool = False
+) -> Signature:
     """How this stage makes a translation: the engine's signature, the cleaning rules, the
-    glossary (by digest) it was told to follow, and the retries a flagged one may get."""
+    glossary (by digest) it was told to follow, whether it read the context, and the
+    retries a flagged one may get."""
     signature = engine.signature()
     settings = (*signature.settings, ("clean", CLEANUP_VERSION))
+    if context:
+        settings += (("context", "title+previous"),)
     if glossary is not None:
         settings += (("glossary", glossary.digest),)
     if retries:
@@ -74,6 +80,7 @@ def translate_texts(
     memory: Mapping[str, Translation],
     glossary: Glossary | None = None,
     retries: int = 0,
+    contexts: Mapping[str, tuple[str, ...]] | None = None,
     on_done: Callable[[int], None] = lambda n: None,
     remember: Callable[[list[Translation]], None] = lambda translations: None,
     should_stop: Callable[[], bool] = lambda: False,
@@ -84,7 +91,8 @@ def translate_texts(
     the engine is told the renderings it requires of each text, and the check flags a
     translation that lacks one. A translation with a serious flag (``SERIOUS_FLAGS``) is
     decoded again in up to ``retries`` other ways (``RETRY_DECODINGS``), and the candidate
-    with the best flags is kept (the first on a tie), noting what was tried.
+    with the best flags is kept (the first on a tie), noting what was tried. ``contexts``:
+    per text, what the model reads before it and does not translate (``article_contexts``).
     ``on_done(n)`` is called as each group of ``n`` texts is finished, and ``remember``
     with the group's translations, so a store can keep them at once. ``should_stop()`` is
     asked before each group; if true, ``Interrupted`` is raised.
@@ -99,10 +107,11 @@ def translate_texts(
         if should_stop():
             raise Interrupted("stopped between batches")
         chunk = missing[start : start + CHUNK]
-        known.update(_attempt(engine, chunk, src=src, tgt=tgt, glossary=glossary))
+        hints = _hints(chunk, tgt=tgt, glossary=glossary, contexts=contexts)
+        known.update(_attempt(engine, chunk, src=src, tgt=tgt, glossary=glossary, hints=hints))
         if retries:
             flagged = {text: known[text] for text in chunk if _serious(known[text])}
-            known.update(_retried(engine, flagged, retries=retries, src=src, tgt=tgt, glossary=glossary))
+            known.update(_retried(engine, flagged, retries=retries, src=src, tgt=tgt, glossary=glossary, hints=hints))
             retried += len(flagged)
         remember([known[text] for text in chunk])
         finished = set(chunk)
@@ -110,8 +119,26 @@ def translate_texts(
     return Translated([known[text] for text in texts], len(missing), retried)
 
 
+def article_contexts(title: str, sentences: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Per sentence of an article, the context a model reads before it: the title and the
+    sentence before (the first occurrence's, for a sentence said twice). The title has none."""
+    contexts: dict[str, tuple[str, ...]] = {title: ()}
+    previous = None
+    for sentence in sentences:
+        contexts.setdefault(sentence, (title,) if previous is None else (title, previous))
+        previous = sentence
+    return contexts
+
+
+def _hints(texts: Sequence[str], *, tgt: str, glossary: Glossary | None,
+           contexts: Mapping[str, tuple[str, ...]] | None) -> dict[str, Hints]:
+    """What the model is told about each text besides it: the glossary's renderings and the context."""
+    return {text: Hints(terms=glossary.for_text(text, tgt) if glossary else (),
+                        context=contexts.get(text, ()) if contexts else ()) for text in texts}
+
+
 def _retried(engine: Engine, flagged: Mapping[str, Translation], *, retries: int, src: str, tgt: str,
-             glossary: Glossary | None) -> dict[str, Translation]:
+             glossary: Glossary | None, hints: Mapping[str, Hints]) -> dict[str, Translation]:
     """The flagged translations after up to ``retries`` other decodings, each the best
     candidate by its flags, saying what was tried and what was kept."""
     best, tried = dict(flagged), {text: [] for text in flagged}
@@ -119,9 +146,10 @@ def _retried(engine: Engine, flagged: Mapping[str, Translation], *, retries: int
     for name, changes in RETRY_DECODINGS[:retries]:
         if not pending:
             break
-        # The stricter prompt is told which words the answer so far left in English.
-        hints = {text: english_left(text, best[text].text) for text in pending} if changes.get("strict_prompt") else {}
-        candidates = _attempt(engine.variant(**changes), pending, src=src, tgt=tgt, glossary=glossary, hints=hints)
+        told = hints
+        if changes.get("strict_prompt"):  # told which words the answer so far left in English
+            told = {text: replace(hints[text], words=tuple(english_left(text, best[text].text))) for text in pending}
+        candidates = _attempt(engine.variant(**changes), pending, src=src, tgt=tgt, glossary=glossary, hints=told)
         for text in pending:
             tried[text].append(name)
             if _rank(candidates[text]) > _rank(best[text]):
@@ -132,20 +160,23 @@ def _retried(engine: Engine, flagged: Mapping[str, Translation], *, retries: int
 
 
 def _attempt(engine: Engine, texts: Sequence[str], *, src: str, tgt: str, glossary: Glossary | None,
-             hints: Mapping[str, Sequence[str]] | None = None) -> dict[str, Translation]:
+             hints: Mapping[str, Hints]) -> dict[str, Translation]:
     """Each text translated once (in pieces where it is too long for the model), cleaned
-    and checked. ``hints``: per text, words an earlier answer left in English."""
+    and checked; the model is told each text's ``hints`` (a piece: those about it)."""
     parts = {text: split_to_fit(text, lambda t: engine.fits(t, src=src, tgt=tgt)) for text in texts}
     owner = [text for text in texts for _ in parts[text]]
     flat = [piece for text in texts for piece in parts[text]]
-    terms = {}
-    if glossary or hints:
-        terms = {"terms": [
-            (glossary.for_text(piece, tgt) if glossary else ())
-            + tuple((word, "") for word in (hints or {}).get(text, ()) if word in piece)
+    told = {}
+    if any(hints.values()):
+        told = {"hints": [
+            hints[text] if len(parts[text]) == 1 else Hints(
+                terms=glossary.for_text(piece, tgt) if glossary else (),
+                words=tuple(word for word in hints[text].words if word in piece),
+                context=hints[text].context,
+            )
             for text, piece in zip(owner, flat, strict=True)
         ]}
-    outputs = iter(engine.translate(flat, src=src, tgt=tgt, **terms))
+    outputs = iter(engine.translate(flat, src=src, tgt=tgt, **told))
     done = {}
     for text in texts:
         cleaned = [clean_translation(next(outputs), source=piece, tgt=tgt) for piece in parts[text]]

@@ -19,7 +19,9 @@ Configurations (``--configs``, comma-separated; the first is the reference for c
 * ``retry1``, ``retry2``: ``default``, and a translation with a serious flag decoded again
   with beam 4 (then with a stricter prompt naming the words left in English), the best by
   flags kept;
-* ``examples-retry2``: both.
+* ``context``: ``default``, each sentence given the line before it to read, not translate
+  (FLORES keeps a document's sentences together; a run gives the title too);
+* ``examples-retry2``, ``examples-context``, ``beam2-context``: two levers together.
 
     python scripts/ablate_translation.py                         # every configuration
     python scripts/ablate_translation.py --configs default,examples --lines 1-50
@@ -38,16 +40,19 @@ from pathlib import Path
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
 FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 
-# name -> (DecodingOptions fields, retries)
-CONFIGS: dict[str, tuple[dict, int]] = {
-    "old": ({"output_ratio": 0}, 0),
-    "default": ({}, 0),
-    "examples": ({"prompt_examples": True}, 0),
-    "beam2": ({"beam_size": 2}, 0),
-    "beam4": ({"beam_size": 4}, 0),
-    "retry1": ({}, 1),
-    "retry2": ({}, 2),
-    "examples-retry2": ({"prompt_examples": True}, 2),
+# name -> (DecodingOptions fields, retries, context)
+CONFIGS: dict[str, tuple[dict, int, bool]] = {
+    "old": ({"output_ratio": 0}, 0, False),
+    "default": ({}, 0, False),
+    "examples": ({"prompt_examples": True}, 0, False),
+    "beam2": ({"beam_size": 2}, 0, False),
+    "beam4": ({"beam_size": 4}, 0, False),
+    "retry1": ({}, 1, False),
+    "retry2": ({}, 2, False),
+    "context": ({}, 0, True),
+    "examples-retry2": ({"prompt_examples": True}, 2, False),
+    "examples-context": ({"prompt_examples": True}, 0, True),
+    "beam2-context": ({"beam_size": 2}, 0, True),
 }
 
 
@@ -65,15 +70,16 @@ def child(config: dict) -> dict:
 
     cache = default_cache_dir()
     files = resolve(DEFAULT_MODEL, cache_dir=cache)
-    options, retries = CONFIGS[config["name"]]
+    options, retries, context = CONFIGS[config["name"]]
     engine = create_engine("ctranslate2", files, cache_dir=cache, options=DecodingOptions(**options))
     engine.translate(["Warm-up."], src="en", tgt="zh")  # loads the model outside the clock
     first, last = config["lines"]
     sources = read_lines("en", first, last)
-    out = {"name": config["name"], "signature": str(translation_signature(engine, retries=retries)), "langs": {}}
+    out = {"name": config["name"], "signature": str(translation_signature(engine, retries=retries, context=context)), "langs": {}}
     for lang in config["langs"]:
         started = time.perf_counter()
-        result = evaluate(sources, read_lines(lang, first, last), tgt=lang, engine=engine, retries=retries)
+        result = evaluate(sources, read_lines(lang, first, last), tgt=lang, engine=engine, retries=retries,
+                          context=context)
         out["langs"][lang] = {
             "seconds": time.perf_counter() - started, "bleu": result.scores.bleu, "chrf": result.scores.chrf,
             "flags": dict(result.flags), "retried": result.retried, "bleu_signature": result.scores.bleu_signature,

@@ -38,3 +38,18 @@ def test_clean_translation(output, source, tgt, expected):
 ])
 def test_french_typography(output, expected):
     assert clean_translation(output, source="x", tgt="fr") == expected
+
+
+@pytest.mark.parametrize("output, source, tgt, expected", [
+    # English thousands copied into French are grouped the French way ("2,400" reads as 2.4 there)
+    ("Le bac a transporté 2,400 passagers.", "The ferry carried 2,400 riders.", "fr", "Le bac a transporté 2\u00a0400 passagers."),
+    ("Un budget de 1,250,000 euros.", "A budget of 1,250,000 euros.", "fr", "Un budget de 1\u00a0250\u00a0000 euros."),
+    # a French decimal, or a number the source does not write so, is left alone
+    ("Une hausse de 3,5 %.", "A rise of 3.5%.", "fr", "Une hausse de 3,5 %."),
+    ("Entre 1,200 et 1,300.", "Between 1.2 and 1.3 thousand.", "fr", "Entre 1,200 et 1,300."),
+    # full-width digits become the source's ASCII digits
+    ("渡轮运送了２４００名乘客。", "The ferry carried 2,400 riders.", "zh", "渡轮运送了2400名乘客。"),
+    ("Le 1ᵉʳ mai 2026", "May 1, 2026", "fr", "Le 1ᵉʳ mai 2026"),
+])
+def test_numbers_as_the_source_writes_them(output, source, tgt, expected):
+    assert clean_translation(output, source=source, tgt=tgt) == expected

@@ -41,7 +41,7 @@ class EngineCalls(list):
     def __init__(self):
         super().__init__()
         self.outputs = {}
-        self.terms = {}  # (tgt, text) -> the glossary renderings the engine was told
+        self.hints = {}  # (tgt, text) -> what the engine was told besides the text (prompts.Hints)
 
 
 @pytest.fixture
@@ -60,11 +60,11 @@ def engine_calls(monkeypatch):
     calls = EngineCalls()
     original = CTranslate2Engine.translate
 
-    def counting(self, texts, *, src, tgt, terms=None):
-        outputs = original(self, texts, src=src, tgt=tgt, terms=terms)
+    def counting(self, texts, *, src, tgt, hints=None):
+        outputs = original(self, texts, src=src, tgt=tgt, hints=hints)
         calls.extend((tgt, text) for text in texts)
-        if terms is not None:
-            calls.terms.update(((tgt, text), tuple(required)) for text, required in zip(texts, terms, strict=True))
+        if hints is not None:
+            calls.hints.update(((tgt, text), told) for text, told in zip(texts, hints, strict=True))
         calls.outputs.update(((tgt, text), output) for text, output in zip(texts, outputs, strict=True))
         return outputs
 
@@ -153,6 +153,23 @@ def test_translation_memory_serves_sentences_seen_before(tiny_qwen, model_cache,
     assert table_counts(db)["documents"] == 2
 
 
+def test_run_with_context_signs_the_translations_and_tells_the_model(tiny_qwen, model_cache, articles, tmp_path,
+                                                                   engine_calls, bitext):
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0]), "--context")
+    assert result.exit_code == 0, result.output
+    told = engine_calls.hints[("zh", "Riders cheered.")]
+    assert told.context[0] == "Town reopens its river ferry" and told.context[1].endswith("said Mayor Ana Ruiz.")
+    assert engine_calls.hints[("fr", "Town reopens its river ferry")].context == ()
+    with sqlite3.connect(db) as conn:
+        signatures = [row[0] for row in conn.execute("SELECT signature FROM signatures")]
+    assert signatures and all("context:title+previous" in signature for signature in signatures)
+    # Without context the method differs: translated again, under its own signature.
+    calls = len(engine_calls)
+    assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
+    assert len(engine_calls) == 2 * calls
+
+
 GLOSSARY = "en\tzh\tfr\nAna Ruiz\t安娜·鲁伊斯\tAna Ruiz\nriver ferry\t渡轮\tbac fluvial\n"
 
 
@@ -167,9 +184,9 @@ def test_a_glossary_is_told_to_the_model_checked_kept_and_signed(tiny_qwen, mode
     # A glossary is part of the signature: the article is translated again, with the terms told.
     assert len(engine_calls) == 2 * plain_calls
     said = 'We are glad," said Mayor Ana Ruiz.'
-    assert engine_calls.terms[("zh", said)] == (("Ana Ruiz", "安娜·鲁伊斯"),)
-    assert engine_calls.terms[("fr", "Town reopens its river ferry")] == (("river ferry", "bac fluvial"),)
-    assert engine_calls.terms[("zh", "Riders cheered.")] == ()
+    assert engine_calls.hints[("zh", said)].terms == (("Ana Ruiz", "安娜·鲁伊斯"),)
+    assert engine_calls.hints[("fr", "Town reopens its river ferry")].terms == (("river ferry", "bac fluvial"),)
+    assert engine_calls.hints[("zh", "Riders cheered.")].terms == ()
     with sqlite3.connect(db) as conn:
         (digest, terms), = conn.execute("SELECT digest, terms FROM glossaries").fetchall()
         signatures = [row[0] for row in conn.execute("SELECT signature FROM signatures")]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.engines.prompts import chat_messages
+from pipeline.engines.prompts import Hints, chat_messages
 from pipeline.errors import InputError
 from pipeline.glossary import missing_renderings, read_glossary
 from pipeline.quality import check_pair
@@ -80,7 +80,7 @@ def test_a_missing_rendering_raises_the_glossary_flag():
 def test_the_required_renderings_follow_the_sentence_in_its_own_turn():
     plain = chat_messages("Padma Choling spoke.", src="en", tgt="zh", examples=True)
     told = chat_messages("Padma Choling spoke.", src="en", tgt="zh", examples=True,
-                         terms=(("Padma Choling", "白玛赤林"),))
+                         hints=Hints(terms=(("Padma Choling", "白玛赤林"),)))
     assert told[:-1] == plain[:-1]  # system message and examples unchanged: the cached prompt holds
     assert told[-1]["content"].startswith(plain[-1]["content"])
     assert "Padma Choling = 白玛赤林" in told[-1]["content"]

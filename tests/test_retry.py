@@ -16,8 +16,8 @@ class ScriptedEngine:
         self.answers, self.decoding = answers, decoding
         self.calls = calls if calls is not None else []
 
-    def translate(self, texts, *, src, tgt, terms=None):
-        self.calls.append((self.decoding, tuple(texts), terms))
+    def translate(self, texts, *, src, tgt, hints=None):
+        self.calls.append((self.decoding, tuple(texts), hints))
         return [self.answers[self.decoding].get(text, "渡轮周一运送了2400名乘客。") for text in texts]
 
     def fits(self, text, *, src, tgt):
@@ -58,14 +58,14 @@ def test_the_strict_retry_names_the_words_left_in_english():
                              "strict": {source: "一种抗体混合物显示出前景。"}})
     (best,) = translate_texts(engine, [source], src="en", tgt="zh", memory={}, retries=2).translations
     assert best.text == "一种抗体混合物显示出前景。" and best.retry == "tried beam4, strict; kept strict"
-    decoding, _, terms = engine.calls[-1]
-    assert decoding == "strict" and terms == [(("cocktail", ""),)]  # the strict prompt names the word
+    decoding, _, hints = engine.calls[-1]
+    assert decoding == "strict" and [told.words for told in hints] == [("cocktail",)]  # the strict prompt names it
 
 
 def test_a_word_to_translate_is_told_after_the_sentence():
-    from pipeline.engines.prompts import chat_messages
+    from pipeline.engines.prompts import Hints, chat_messages
 
-    told = chat_messages("A cocktail of antibodies.", src="en", tgt="zh", terms=(("cocktail", ""),))
+    told = chat_messages("A cocktail of antibodies.", src="en", tgt="zh", hints=Hints(words=("cocktail",)))
     assert "Translate these English words into Simplified Chinese too: cocktail." in told[-1]["content"]
     assert "Required translations" not in told[-1]["content"]
 

@@ -22,9 +22,9 @@ from ..errors import BitextError
 from ..model.catalogue import DEFAULT_MODEL
 from ..view import progress_display, step_reporter
 from .common import (
-    Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, DbOption, DeviceOption,
-    EngineOption, ExamplesOption, GlobOption, GlossaryOption, MaxNewOption, MinScoreOption, ModelOption, OriginOption,
-    RetriesOption, ThreadsOption, ToOption, err, error_line, out, say, stop_on_first_interrupt, user_errors,
+    Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, ContextOption, DbOption,
+    DeviceOption, EngineOption, ExamplesOption, GlobOption, GlossaryOption, MaxNewOption, MinScoreOption, ModelOption,
+    OriginOption, RetriesOption, ThreadsOption, ToOption, err, error_line, out, say, stop_on_first_interrupt, user_errors,
 )
 
 app = typer.Typer(
@@ -62,6 +62,7 @@ def run(
     device: DeviceOption = "cpu",
     compute_type: ComputeOption = None,
     examples: ExamplesOption = False,
+    context: ContextOption = False,
     glossary: GlossaryOption = None,
     retries: RetriesOption = 0,
     threads: ThreadsOption = 0,
@@ -104,7 +105,8 @@ def run(
                     progress.console.print(Text.assemble(("stored", "green"), f" {result}"), highlight=False)
 
             summary = run_articles(inputs, store=store, engines=engines, langs=langs, check_language=not force,
-                                   glossary=required, retries=retries, should_stop=stop.is_set, on_start=on_start,
+                                   glossary=required, retries=retries, context=context, should_stop=stop.is_set,
+                                   on_start=on_start,
                                    on_article=on_article, on_done=lambda n: progress.advance(sentences_task, n))
             progress.update(sentences_task, description="sentences")
     for failure in summary.failures:
@@ -254,6 +256,9 @@ def evaluate(
     batch_size: BatchOption = None,
     beam_size: BeamOption = None,
     examples: ExamplesOption = False,
+    context: Annotated[bool, typer.Option(
+        "--context/--no-context", help="Give the model the previous line with each line, to read and not "
+        "translate (test sets like FLORES keep a document's sentences together).")] = False,
     glossary: GlossaryOption = None,
     retries: RetriesOption = 0,
     output: Annotated[Optional[Path], typer.Option(
@@ -284,7 +289,8 @@ def evaluate(
                                        cache_dir=cache_dir, progress=step_reporter(progress))
                 task = progress.add_task("translating", total=len(sources))
                 result = run_evaluation(sources, references, tgt=lang, engine=engines[lang], glossary=required,
-                                        retries=retries, on_done=lambda n: progress.advance(task, n))
+                                        retries=retries, context=context,
+                                        on_done=lambda n: progress.advance(task, n))
             if output is not None:
                 write_lines(output, result.hypotheses)
     for line in result.report(lang):

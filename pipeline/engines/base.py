@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..document import Signature
-from .prompts import PROMPT_VERSION
+from .prompts import PROMPT_VERSION, Hints
 from .target_control import TargetControl, target_control
 
 if TYPE_CHECKING:
     from ..model import ModelFiles, Progress
     from .options import DecodingOptions
 
-Terms = Sequence[tuple[str, str]]  # (term, required rendering) pairs for one text
 OUTPUT_SLACK = 16  # tokens a translation may run beyond output_ratio times its input
 
 
@@ -25,11 +24,12 @@ class Engine(Protocol):
     """What the pipeline needs from a translation engine."""
 
     def translate(
-        self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms] | None = None
+        self, texts: Sequence[str], *, src: str, tgt: str, hints: Sequence[Hints] | None = None
     ) -> list[str]:
         """Translate each text from ``src`` to ``tgt`` (ISO 639-1 codes), keeping order.
-        ``terms``: per text, the (term, rendering) pairs a glossary requires; engines that
-        can tell the model (chat LLMs) do, the others ignore them."""
+        ``hints``: per text, what the model is told besides it (a glossary's renderings,
+        words to translate, context); engines that can tell the model (chat LLMs) do, the
+        others ignore them."""
         ...
 
     def signature(self) -> Signature:
@@ -96,13 +96,13 @@ class EngineBase:
         return twin
 
     def translate(
-        self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms] | None = None
+        self, texts: Sequence[str], *, src: str, tgt: str, hints: Sequence[Hints] | None = None
     ) -> list[str]:
         if not texts:
             return []
         if self.files.family == "seq2seq":
             return self._translate_seq2seq(texts, src=src, tgt=tgt)
-        return self._generate(texts, src=src, tgt=tgt, terms=terms or [()] * len(texts))
+        return self._generate(texts, src=src, tgt=tgt, hints=hints or [Hints()] * len(texts))
 
     def signature(self) -> Signature:
         return self._signature(compute=self.compute_type)

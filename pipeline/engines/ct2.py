@@ -13,8 +13,8 @@ from pathlib import Path
 import ctranslate2
 
 from ..errors import ModelError
-from .base import EngineBase, Terms, length_sorted_batches, stop_token_ids
-from .prompts import prompt_ids, shared_prompt_prefix
+from .base import EngineBase, length_sorted_batches, stop_token_ids
+from .prompts import Hints, prompt_ids, shared_prompt_prefix
 
 
 class CTranslate2Engine(EngineBase):
@@ -44,15 +44,15 @@ class CTranslate2Engine(EngineBase):
             raise ModelError(f"{error}; on {self.device} choose one of: {supported}") from None
         return model, tokenizer
 
-    def _generate(self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms]) -> list[str]:
+    def _generate(self, texts: Sequence[str], *, src: str, tgt: str, hints: Sequence[Hints]) -> list[str]:
         generator, tokenizer = self._load()
         # The system message, examples and instruction are the same for every sentence: CTranslate2
         # runs them once as a cached static prompt, and only the rest per sentence.
         examples, strict = self.options.prompt_examples, self.options.strict_prompt
         prefix = shared_prompt_prefix(tokenizer, src=src, tgt=tgt, examples=examples, strict=strict)
         prompts = []
-        for text, required in zip(texts, terms, strict=True):
-            ids = prompt_ids(tokenizer, text, src=src, tgt=tgt, examples=examples, strict=strict, terms=required)
+        for text, told in zip(texts, hints, strict=True):
+            ids = prompt_ids(tokenizer, text, src=src, tgt=tgt, examples=examples, strict=strict, hints=told)
             if ids[: len(prefix)] != prefix or len(ids) == len(prefix):
                 prefix = []  # a tokenizer that merges across the boundary: no static prompt
             prompts.append(ids)

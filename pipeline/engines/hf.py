@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import torch
 import transformers
 
-from .base import EngineBase, Terms, length_sorted_batches, stop_token_ids
-from .prompts import prompt_ids, shared_prompt_prefix
+from .base import EngineBase, length_sorted_batches, stop_token_ids
+from .prompts import Hints, prompt_ids, shared_prompt_prefix
 
 
 class TransformersEngine(EngineBase):
@@ -41,11 +41,11 @@ class TransformersEngine(EngineBase):
             tokenizer.pad_token = tokenizer.eos_token
         return model, tokenizer
 
-    def _generate(self, texts: Sequence[str], *, src: str, tgt: str, terms: Sequence[Terms]) -> list[str]:
+    def _generate(self, texts: Sequence[str], *, src: str, tgt: str, hints: Sequence[Hints]) -> list[str]:
         _, tokenizer = self._load()
         examples, strict = self.options.prompt_examples, self.options.strict_prompt
-        inputs = [prompt_ids(tokenizer, t, src=src, tgt=tgt, examples=examples, strict=strict, terms=required)
-                  for t, required in zip(texts, terms, strict=True)]
+        inputs = [prompt_ids(tokenizer, t, src=src, tgt=tgt, examples=examples, strict=strict, hints=told)
+                  for t, told in zip(texts, hints, strict=True)]
         # The output bound counts the sentence's part of the prompt, as the ctranslate2 engine does.
         shared = len(shared_prompt_prefix(tokenizer, src=src, tgt=tgt, examples=examples, strict=strict))
         return self._run(inputs, eos_token_id=stop_token_ids(tokenizer), prompt_is_output_prefix=True,

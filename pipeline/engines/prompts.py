@@ -7,7 +7,7 @@ once; only the last user turn changes from sentence to sentence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .. import languages
 
@@ -28,8 +28,26 @@ STRICT_PROMPT = (
 USER_PROMPT = "Translate into {target}:\n\n{text}"
 # After the text, so the prompt up to the text stays the same for every sentence (cached).
 TERMS_NOTE = "\n\n(Required translations: {terms}.)"
-# A term without a rendering: a word an earlier answer left in English (a retry).
+# Words an earlier answer left in English (a retry).
 WORDS_NOTE = "\n\n(Translate these English words into {target} too: {words}.)"
+# What the article said before the text: read for pronouns and repeated terms, not translated.
+CONTEXT_NOTE = "\n\n(Context only, do not translate it: {context})"
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a chat LLM is told about one text besides the text itself (engines that cannot
+    tell a model, like seq2seq ones, ignore them)."""
+
+    terms: tuple[tuple[str, str], ...] = ()  # (term, rendering) pairs a glossary requires
+    words: tuple[str, ...] = ()  # English words an earlier answer left untranslated
+    context: tuple[str, ...] = ()  # what comes before the text: the title, the previous sentence
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.words or self.context)
+
+
+NO_HINTS = Hints()
 
 # Worked examples, given as earlier turns of the chat: news sentences written for bitext
 # (never taken from a test set) with what a small model gets wrong: numbers and units,
@@ -54,13 +72,13 @@ EXAMPLES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
 
 
 def chat_messages(
-    text: str, *, src: str, tgt: str, examples: bool = False, strict: bool = False,
-    terms: Sequence[tuple[str, str]] = (),
+    text: str, *, src: str, tgt: str, examples: bool = False, strict: bool = False, hints: Hints = NO_HINTS,
 ) -> list[dict[str, str]]:
     """The chat that asks a causal LLM for one translation: the system message (``strict``:
     with ``STRICT_PROMPT``), the worked examples for this language pair as earlier turns
-    (``examples``), then the text, with the renderings a glossary requires for its
-    ``terms`` ((term, rendering) pairs)."""
+    (``examples``), then the text, followed by its ``hints``: the renderings a glossary
+    requires, the words to translate too, and the context. Hints come after the text, so
+    that everything before the text stays the same for every sentence (a cached prompt)."""
     source, target = languages.name(src), languages.name(tgt)
     system = SYSTEM_PROMPT + (STRICT_PROMPT if strict else "")
     messages = [{"role": "system", "content": system.format(source=source, target=target)}]
@@ -68,23 +86,22 @@ def chat_messages(
         messages.append({"role": "user", "content": USER_PROMPT.format(target=target, text=example)})
         messages.append({"role": "assistant", "content": translation})
     request = USER_PROMPT.format(target=target, text=text)
-    required = [f"{term} = {rendering}" for term, rendering in terms if rendering]
-    if required:
-        request += TERMS_NOTE.format(terms="; ".join(required))
-    words = [term for term, rendering in terms if not rendering]
-    if words:
-        request += WORDS_NOTE.format(target=target, words=", ".join(words))
+    if hints.terms:
+        request += TERMS_NOTE.format(terms="; ".join(f"{term} = {rendering}" for term, rendering in hints.terms))
+    if hints.words:
+        request += WORDS_NOTE.format(target=target, words=", ".join(hints.words))
+    if hints.context:
+        request += CONTEXT_NOTE.format(context=" ".join(hints.context))
     messages.append({"role": "user", "content": request})
     return messages
 
 
 def prompt_ids(
-    tokenizer, text: str, *, src: str, tgt: str, examples: bool = False, strict: bool = False,
-    terms: Sequence[tuple[str, str]] = (),
+    tokenizer, text: str, *, src: str, tgt: str, examples: bool = False, strict: bool = False, hints: Hints = NO_HINTS,
 ) -> list[int]:
     """Token ids of the chat prompt, ending where the assistant's answer begins."""
     ids = tokenizer.apply_chat_template(
-        chat_messages(text, src=src, tgt=tgt, examples=examples, strict=strict, terms=terms),
+        chat_messages(text, src=src, tgt=tgt, examples=examples, strict=strict, hints=hints),
         add_generation_prompt=True, tokenize=True,
     )
     if isinstance(ids, dict) or hasattr(ids, "input_ids"):  # transformers 5 returns an encoding
