@@ -17,7 +17,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet $(TORCH) -e '.[model,test,bench]'
+	$(BIN)/pip install --quiet $(TORCH) -e '.[model,test,bench,ray]'
 	touch $@
 
 # The reading-page tests open pages in Debian's Chromium (with a CJK font for screenshots).

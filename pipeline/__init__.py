@@ -7,8 +7,9 @@ between them:
     (what to   (page ->   (body ->   (engines,      (pairs    (SQLite,   (jsonl, tsv, tmx,
      read)     Article)   Sentences) quality flags) checked)  memory)    moses, parquet, md, html)
 
-* ``runner`` drives one run: it opens the engines (``open_engines``) and takes each
-  article through the stages (``process_article``); the CLI only reports.
+* ``runner`` drives one run in stages: every article read and stored, then one
+  length-sorted queue of everything the memory lacks (``workqueue``), then each article
+  completed as its texts arrive; the CLI only reports.
 * ``translate`` is the translation stage: translation memory first, then the engine
   (``engines``: one small protocol, ctranslate2 and transformers behind it, decoding
   options in ``engines.options``, model conversion in ``engines.convert``), then
@@ -19,8 +20,8 @@ between them:
   models come from (PyPI chunks, the Hub) and the cache.
 * ``align`` pairs source and target sentences; it is where aligning the site's own human
   editions (n:m beads) goes.
-* Running the translation stage on a Ray cluster is a room of its own beside ``runner``,
-  feeding the same store.
+* ``ray_translate`` works through the same queue on a Ray cluster (an actor pool, each
+  actor loading the engine once); the driver stays the one writer of the store.
 * ``languages`` is the one table of languages; ``errors`` the errors users can fix;
   ``view`` and ``reading`` show stored documents (terminal, HTML); ``evaluate`` scores
   test sets; ``cli`` is the only module that prints or exits.

@@ -13,6 +13,10 @@ class ModelError(BitextError):
     """A model that is unknown, missing, corrupt or cannot be loaded."""
 
 
+class ClusterError(BitextError):
+    """A Ray cluster that cannot be used as asked: not installed, unreachable, too small."""
+
+
 class StoreError(BitextError):
     """A store file that cannot be opened or has an unsupported schema."""
 

@@ -1,8 +1,15 @@
-"""Run the pipeline on articles: ingest -> segment -> translate -> align -> store.
+"""Run the pipeline on articles, in stages: read -> translate -> complete.
 
-``open_engines`` loads one engine per distinct model for the target languages asked for;
-``process_article`` takes one article through every stage and stores it in one
-transaction. The CLI (``bitext run``) only reports what they return.
+(a) Every input is read, segmented and checked, and its document and sentences stored at
+once (cheap, so a rerun starts from them). (b) Everything the translation memory lacks,
+for all articles and all target languages, is translated as one length-sorted queue of
+chunks (``workqueue``), in this process or on a Ray cluster (``ray_translate``), and the
+memory is written chunk by chunk. (c) A document is complete when all of its texts are
+in memory: its translations are aligned with its sentences and recorded.
+
+A kill at any moment loses at most the chunk in flight; the same command then translates
+only what is missing. ``open_engines`` loads one engine per distinct model; the CLI
+(``bitext run``) only reports what ``run_articles`` returns.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .alignment.machine import align
-from .document import Article, TranslatedText
+from .document import Article, Sentence, Translation, TranslatedText
 from .engines import DecodingOptions, Engine, create_engine
 from .errors import InputError, Interrupted
 from .glossary import Glossary
@@ -21,7 +28,12 @@ from .languages import SOURCE_LANGUAGE, detect_language, name
 from .model import Progress, default_cache_dir, no_progress, resolve_languages
 from .segment import segment
 from .store import Store
-from .translate import article_contexts, translate_texts, translation_signature
+from .translate import article_contexts, translation_signature
+from .workqueue import Chunk, ChunkResult, plan_chunks, translate_locally
+
+# Stage (b), given the queue: yields each chunk's result as it is done (translate_locally,
+# or ray_translate.RayTranslator).
+TranslateChunks = Callable[[Sequence[Chunk]], Iterable[ChunkResult]]
 
 # A "sentence" longer than this is not prose (a dump, a table flattened into one line).
 MAX_SENTENCE_CHARS = 5000
@@ -83,31 +95,24 @@ def check_english(article: Article) -> None:
         )
 
 
-def process_article(
-    article: Article,
-    *,
-    store: Store,
-    engines: Mapping[str, Engine],
-    langs: Sequence[str],
-    on_start: Callable[[str, int], None] = lambda title, total: None,
-    on_done: Callable[[int], None] = lambda n: None,
-    should_stop: Callable[[], bool] = lambda: False,
-    check_language: bool = True,
-    glossary: Glossary | None = None,
-    retries: int = 0,
-    context: bool = False,
-) -> ArticleResult:
-    """Translate one article into ``langs`` and store it in one transaction.
+@dataclass(frozen=True)
+class ReadArticle:
+    """Stage (a)'s output: an article and its sentences, checked."""
 
-    ``engines`` maps each target language to its engine (often one engine for all).
-    Input that is not prose, or (with ``check_language``) not English, is an ``InputError``.
+    article: Article
+    sentences: tuple[Sentence, ...]
 
-    ``context``: the model reads the title and the sentence before each sentence.
+    @property
+    def texts(self) -> list[str]:
+        """What is translated: the title, then every sentence."""
+        return [self.article.title, *(s.text for s in self.sentences)]
 
-    ``on_start(title, total)`` announces how many texts (title and sentences, per
-    language) the article needs; ``on_done(n)`` reports progress through them.
-    """
-    sentences = segment(article.paragraphs, lang=SOURCE_LANGUAGE)
+
+def read_article(item: Input, *, check_language: bool = True) -> ReadArticle:
+    """Read, segment and check one input. Input that is not prose, or (with
+    ``check_language``) not English, is an ``InputError``."""
+    article = item.read()
+    sentences = tuple(segment(article.paragraphs, lang=SOURCE_LANGUAGE))
     longest = max(sentences, key=lambda s: len(s.text), default=None)
     if longest is not None and len(longest.text) > MAX_SENTENCE_CHARS:
         raise InputError(
@@ -116,32 +121,7 @@ def process_article(
         )
     if check_language:
         check_english(article)
-    texts = [article.title, *(s.text for s in sentences)]
-    on_start(article.title, len(texts) * len(langs))
-    signatures = {lang: translation_signature(engines[lang], glossary=glossary, retries=retries, context=context)
-                  for lang in langs}
-    if all(store.is_translated(article.doc_id, lang=lang, signature=signatures[lang]) for lang in langs):
-        on_done(len(texts) * len(langs))
-        return ArticleResult(article.source, article.doc_id, article.title, len(sentences), 0, True, tuple(langs))
-
-    contexts = article_contexts(article.title, texts[1:]) if context else None
-    translations, translated, retried = [], 0, 0
-    for lang in langs:
-        signature = signatures[lang]
-        result = translate_texts(
-            engines[lang], texts, src=SOURCE_LANGUAGE, tgt=lang,
-            memory=store.remembered(texts, lang=lang, signature=signature), glossary=glossary, retries=retries,
-            contexts=contexts, on_done=on_done,
-            remember=lambda done, lang=lang, signature=signature: store.remember(done, lang=lang, signature=signature),
-            should_stop=should_stop,
-        )
-        translated += result.engine_calls
-        retried += result.retried
-        title, *rest = result.translations
-        translations.append(TranslatedText(lang, signature, title, tuple(rest)))
-    store.save(align(article, sentences, translations))
-    return ArticleResult(article.source, article.doc_id, article.title, len(sentences), translated, False, tuple(langs),
-                         retried)
+    return ReadArticle(article, sentences)
 
 
 @dataclass
@@ -162,36 +142,121 @@ def run_articles(
     glossary: Glossary | None = None,
     retries: int = 0,
     context: bool = False,
+    translate_chunks: TranslateChunks | None = None,
     should_stop: Callable[[], bool] = lambda: False,
-    on_start: Callable[[str, int], None] = lambda title, total: None,
+    on_read: Callable[[ReadArticle | None], None] = lambda read: None,
+    on_queue: Callable[[int], None] = lambda texts: None,
     on_done: Callable[[int], None] = lambda n: None,
     on_article: Callable[[ArticleResult | None], None] = lambda result: None,
 ) -> RunSummary:
-    """Run every input through ``process_article``. An input that cannot be read is a
-    failure for that input alone (``on_article(None)``), and the rest go on; a stop asked
-    for (``should_stop``) ends the run after the current batch. A ``glossary`` is kept in
-    the store, beside the translations whose signatures name it."""
+    """Take every input through the three stages (see the module's doc).
+
+    An input that cannot be read is a failure for that input alone (``on_read(None)`` and
+    ``on_article(None)``), and the rest go on. ``engines`` maps each target language to its
+    engine (often one engine for all); their weights load only if something is missing
+    from memory. ``translate_chunks``: where stage (b) runs (None: here, with ``engines``).
+    ``context``: the model reads the title and the sentence before each sentence. A
+    ``glossary`` is kept in the store, beside the translations whose signatures name it.
+
+    Progress: ``on_read`` per input read, ``on_queue(n)`` once with the texts to
+    translate, ``on_done(n)`` as they are stored, ``on_article`` per article complete (or
+    found complete). A stop asked for (``should_stop``) ends the run after the chunk in
+    flight, with everything finished kept.
+    """
     summary = RunSummary()
     if glossary is not None:
         store.keep_glossary(glossary)
+    signatures = {lang: translation_signature(engines[lang], glossary=glossary, retries=retries, context=context)
+                  for lang in langs}
+
+    # (a) read every input
+    articles: dict[str, ReadArticle] = {}
     for item in items:
         if should_stop():
             summary.interrupted = True
-            break
+            return summary
         try:
-            result = process_article(
-                item.read(), store=store, engines=engines, langs=langs, on_start=on_start, on_done=on_done,
-                should_stop=should_stop, check_language=check_language, glossary=glossary, retries=retries,
-                context=context,
-            )
-        except Interrupted:
-            summary.interrupted = True
-            break
+            read = read_article(item, check_language=check_language)
         except InputError as error:
             summary.failures.append(str(error))
+            on_read(None)
             on_article(None)
             continue
+        articles.setdefault(read.article.doc_id, read)
+        on_read(read)
+
+    # (b) the queue: what each unfinished article lacks, in each language
+    pending = {doc_id: [lang for lang in langs if not store.is_translated(doc_id, lang=lang,
+                                                                          signature=signatures[lang])]
+               for doc_id in articles}
+    waiting: dict[tuple[str, str], list[str]] = {}  # (lang, text) -> the articles that need it
+    outstanding = dict.fromkeys(articles, 0)  # article -> texts it still waits for
+    for lang in langs:
+        needed = [text for doc_id, read in articles.items() if lang in pending[doc_id] for text in read.texts]
+        known = store.remembered(needed, lang=lang, signature=signatures[lang])
+        for doc_id, read in articles.items():
+            if lang in pending[doc_id]:
+                for text in dict.fromkeys(read.texts):
+                    if text not in known:
+                        waiting.setdefault((lang, text), []).append(doc_id)
+                        outstanding[doc_id] += 1
+    contexts: dict[str, tuple[str, ...]] = {}
+    if context:
+        for read in articles.values():
+            for text, told in article_contexts(read.article.title, read.texts[1:]).items():
+                contexts.setdefault(text, told)
+    missing: dict[str, list[str]] = {}
+    for lang, text in waiting:
+        missing.setdefault(lang, []).append(text)
+    chunks = plan_chunks(missing, signatures=signatures, contexts=contexts)
+    if chunks and translate_chunks is None:
+        # Before anything is written: a model that cannot load leaves the store as it was.
+        for engine in {id(engine): engine for engine in engines.values()}.values():
+            engine.load()
+    for doc_id, read in articles.items():  # (a) stored at once: documents and sentences
+        if pending[doc_id]:
+            store.add_document(read.article, read.sentences)
+    on_queue(len(waiting))
+
+    # (c) an article is complete once all of its texts are in memory
+    made: dict[tuple[str, str], Translation] = {}  # what this run translated
+
+    def complete(doc_id: str) -> None:
+        read = articles[doc_id]
+        translations = []
+        for lang in pending[doc_id]:
+            memory = store.remembered(read.texts, lang=lang, signature=signatures[lang])
+            title, *rest = (memory[text] for text in read.texts)
+            translations.append(TranslatedText(lang, signatures[lang], title, tuple(rest)))
+        store.save(align(read.article, read.sentences, translations))
+        # A text shared by several articles counts for the first that needed it.
+        owned = [made[lang, text] for lang in pending[doc_id] for text in dict.fromkeys(read.texts)
+                 if (lang, text) in made and waiting[lang, text][0] == doc_id]
         summary.stored += 1
-        summary.retried += result.retried
-        on_article(result)
+        on_article(ArticleResult(read.article.source, doc_id, read.article.title, len(read.sentences), len(owned),
+                                 not pending[doc_id], tuple(langs), sum(t.retry is not None for t in owned)))
+
+    for doc_id in articles:
+        if not outstanding[doc_id]:
+            complete(doc_id)
+    if not chunks:
+        return summary
+    work = translate_chunks or (lambda queue: translate_locally(queue, engines=engines, glossary=glossary,
+                                                                retries=retries, should_stop=should_stop))
+    try:
+        for result in work(chunks):
+            chunk = result.chunk
+            store.remember(result.translations, lang=chunk.lang, signature=chunk.signature)
+            summary.retried += result.retried
+            on_done(len(chunk.texts))
+            for translation in result.translations:
+                made[chunk.lang, translation.source] = translation
+                for doc_id in waiting[chunk.lang, translation.source]:
+                    outstanding[doc_id] -= 1
+                    if not outstanding[doc_id]:
+                        complete(doc_id)
+            if should_stop():
+                raise Interrupted("stopped between batches")
+    except Interrupted:
+        summary.interrupted = True
     return summary

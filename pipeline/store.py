@@ -4,8 +4,11 @@ Translations are keyed by (source text, target language, engine signature), so a
 met again in any article is never translated twice by the same engine and settings.
 ``document_translations`` records which signature translated which document into which
 language. ``editions`` and ``edition_beads`` hold the site's own editions of a document,
-aligned with it in n:m beads, with the aligner's signature and a score per bead. Each document is written in one transaction (``atomic``): a crash never leaves
-half an article. The only module that speaks SQL.
+aligned with it in n:m beads, with the aligner's signature and a score per bead.
+
+Every write is one transaction (``atomic``): a document with its sentences, a chunk of
+translations, a document's completion; a crash never leaves half of one. The only module
+that speaks SQL.
 """
 
 from __future__ import annotations
@@ -239,19 +242,9 @@ class Store:
         an edition replaces the one stored for its language (an edition is aligned anew
         when the page or the aligner changed).
         """
-        article = doc.article
         now = _now()
         with self.atomic() as conn:
-            conn.execute(
-                "INSERT INTO documents (id, source, title, authors, outlet, published, url, body, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (doc.doc_id, article.source, article.title, json.dumps(list(article.authors)),
-                 article.outlet, article.published, article.url, article.body, now),
-            )
-            conn.executemany(
-                "INSERT INTO sentences (doc_id, idx, paragraph, start, end, text) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(doc.doc_id, s.index, s.paragraph, s.start, s.end, s.text) for s in doc.sentences],
-            )
+            self._insert_document(doc.article, doc.sentences, now=now)
             for lang, translated in doc.translations.items():
                 signature_id = self._insert_translations([translated.title, *translated.sentences],
                                                          lang=lang, signature=translated.signature, now=now)
@@ -262,6 +255,26 @@ class Store:
                 )
             for edition in doc.editions.values():
                 self._insert_edition(doc.doc_id, edition, now=now)
+
+    def add_document(self, article: Article, sentences: Sequence[Sentence]) -> None:
+        """Store a document and its sentences, before any translation (a run's first
+        stage); a document stored before is left as it is."""
+        with self.atomic():
+            self._insert_document(article, sentences, now=_now())
+
+    def _insert_document(self, article: Article, sentences: Sequence[Sentence], *, now: str) -> None:
+        doc_id = article.doc_id
+        self.conn.execute(
+            "INSERT INTO documents (id, source, title, authors, outlet, published, url, body, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (doc_id, article.source, article.title, json.dumps(list(article.authors)),
+             article.outlet, article.published, article.url, article.body, now),
+        )
+        self.conn.executemany(
+            "INSERT INTO sentences (doc_id, idx, paragraph, start, end, text) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [(doc_id, s.index, s.paragraph, s.start, s.end, s.text) for s in sentences],
+        )
 
     def _insert_edition(self, doc_id: str, edition: Edition, *, now: str) -> None:
         page = edition.article

@@ -94,7 +94,8 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated, from: " + ", ".join(CONFIGS))
     parser.add_argument("--lines", default="1-200", help="FLORES devtest lines, 1-based, inclusive (default %(default)s)")
     parser.add_argument("--langs", default="zh,fr")
-    parser.add_argument("--json", type=Path, help="also write every result (hypotheses included) here")
+    parser.add_argument("--json", type=Path, help="keep every result (hypotheses included) here, each configuration "
+                        "as it finishes; a configuration already there (same lines and languages) is not run again")
     parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
@@ -105,15 +106,25 @@ def main() -> None:
     unknown = [name for name in names if name not in CONFIGS]
     if unknown:
         raise SystemExit(f"unknown configuration {', '.join(unknown)}; choose from: {', '.join(CONFIGS)}")
+    kept = json.loads(args.json.read_text(encoding="utf-8")) if args.json and args.json.exists() else []
     results = []
     for name in names:
         config = {"name": name, "lines": [first, last], "langs": args.langs.split(",")}
+        done = [r for r in kept if r["name"] == name and r.get("lines") == config["lines"]
+                and sorted(r["langs"]) == sorted(config["langs"])]
+        if done:
+            results.append(done[0])
+            print(f"  {name}: kept from {args.json}", file=sys.stderr)
+            continue
         proc = subprocess.run([sys.executable, __file__, "--_child"], input=json.dumps(config), capture_output=True,
                               text=True, check=False)
         if proc.returncode:
             raise SystemExit(f"{name} failed:\n{proc.stderr[-3000:]}")
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        results.append({**json.loads(proc.stdout.strip().splitlines()[-1]), "lines": config["lines"]})
         print(f"  {name}: done", file=sys.stderr)
+        if args.json:  # each configuration kept as it finishes: a long run can stop and go on
+            kept = [r for r in kept if r["name"] != name] + [results[-1]]
+            args.json.write_text(json.dumps(kept, ensure_ascii=False, indent=1), encoding="utf-8")
 
     count = last - first + 1
     print(f"FLORES-200 devtest lines {first}-{last} ({count} sentences), default model, ctranslate2 int8")
@@ -132,8 +143,6 @@ def main() -> None:
         print(f"{result['name']}: {result['signature']}  peak RSS {result['peak_rss_mb']:.0f} MB")
     for lang, run in results[0]["langs"].items():
         print(f"{lang}: {run['bleu_signature']}  {run['chrf_signature']}")
-    if args.json:
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

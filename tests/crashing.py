@@ -54,7 +54,8 @@ def store_contents(db: Path) -> dict:
 
 
 class Counts(NamedTuple):
-    """Rows in a store: translation memory entries and stored articles."""
+    """Rows in a store: translation memory entries and complete articles (translated into
+    every language asked for; a run stores every article's text first, then translates)."""
 
     translations: int
     documents: int
@@ -71,7 +72,7 @@ def store_counts(db: Path) -> Counts:
     with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5)) as conn:
         try:
             return Counts(conn.execute("SELECT count(*) FROM translations").fetchone()[0],
-                          conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+                          conn.execute("SELECT count(DISTINCT doc_id) FROM document_translations").fetchone()[0])
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):
                 return NOTHING

@@ -60,7 +60,7 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(tiny_qwen, model_ca
     command = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     held = NOTHING
-    while held.documents == 0:  # wait for the first stored article
+    while held.translations == 0:  # wait for the first stored chunk of translations
         held = wait_for_growth(db, process, held, timeout=120)
         assert held is not None, process.communicate()[1]
     process.send_signal(signal.SIGINT)
@@ -69,7 +69,8 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(tiny_qwen, model_ca
     assert "interrupted:" in stderr and "run the same command again" in stderr
     assert "Traceback" not in stderr
     partial = store_contents(db)
-    assert 0 < len(partial["documents"]) < 60
+    assert len(partial["documents"]) == 60  # every article read and stored first
+    assert 0 < len(partial["translations"]) < len(reference["translations"])  # then stopped mid-translation
     subprocess.run(command, check=True, capture_output=True)
     assert store_contents(db) == reference
 

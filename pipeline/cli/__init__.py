@@ -69,8 +69,25 @@ def run(
     glob: GlobOption = "*.txt",
     force: Annotated[bool, typer.Option("--force", help="Translate articles that do not look English too.")] = False,
     cache_dir: CacheOption = None,
+    ray: Annotated[Optional[str], typer.Option(
+        "--ray", metavar="ADDRESS", rich_help_panel="Ray cluster",
+        help="Translate on a Ray cluster: host:port of its head node, 'auto' (the cluster this machine is part "
+        "of), or 'local' (a Ray instance inside this process). Needs: pip install 'bitext[ray]'.")] = None,
+    actors: Annotated[int, typer.Option(
+        "--actors", min=1, rich_help_panel="Ray cluster", help="With --ray: engines translating side by side, "
+        "each loading the model once.")] = 1,
+    actor_threads: Annotated[int, typer.Option(
+        "--actor-threads", min=1, rich_help_panel="Ray cluster", help="With --ray: CPU threads per actor.")] = 1,
+    gpus_per_actor: Annotated[float, typer.Option(
+        "--gpus-per-actor", min=0, rich_help_panel="Ray cluster", help="With --ray: GPUs per actor (with --device "
+        "cuda).")] = 0.0,
 ) -> None:
     """Translate articles sentence by sentence and store the aligned pairs.
+
+    Every article is read and stored first; then everything the translation memory lacks,
+    for all articles and languages, is translated as one queue (here, or on a Ray cluster
+    with --ray), and each article is complete once its texts are in. A rerun of the same
+    command translates only what is missing.
 
     Example: bitext run examples/*.txt --to zh,fr --db bitext.db
     """
@@ -88,27 +105,33 @@ def run(
         options = DecodingOptions(device=device, threads=threads, batch_size=batch_size, batch_type=batch_type,
                                   beam_size=beam_size, max_new_tokens=max_new_tokens, compute_type=compute_type,
                                   prompt_examples=examples)
+        cluster = None
+        if ray is not None:
+            from ..ray_translate import EngineRecipe, RayOptions, RayTranslator
+
+            cluster = RayTranslator(RayOptions(ray, actors, actor_threads, gpus_per_actor),
+                                    EngineRecipe(model, engine, options, tuple(langs), cache_dir),
+                                    glossary=required, retries=retries, context=context)
         inputs = list(expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None))
         with Store(db) as store, progress_display(err) as progress:
             engines = open_engines(model, langs, engine=engine, options=options, cache_dir=cache_dir,
                                    progress=step_reporter(progress))
-            articles_task = progress.add_task("articles", total=len(inputs))
-            sentences_task = progress.add_task("sentences", total=0)
+            reading = progress.add_task("articles read", total=len(inputs))
+            translating = progress.add_task("texts translated", total=None, start=False)
 
-            def on_start(title: str, total: int) -> None:
-                task = progress.tasks[sentences_task]
-                progress.update(sentences_task, total=(task.total or 0) + total, description=title[:40])
+            def on_queue(texts: int) -> None:
+                progress.update(translating, total=texts)
+                progress.start_task(translating)
 
             def on_article(result) -> None:
-                progress.advance(articles_task)
                 if result is not None:
                     progress.console.print(Text.assemble(("stored", "green"), f" {result}"), highlight=False)
 
             summary = run_articles(inputs, store=store, engines=engines, langs=langs, check_language=not force,
-                                   glossary=required, retries=retries, context=context, should_stop=stop.is_set,
-                                   on_start=on_start,
-                                   on_article=on_article, on_done=lambda n: progress.advance(sentences_task, n))
-            progress.update(sentences_task, description="sentences")
+                                   glossary=required, retries=retries, context=context, translate_chunks=cluster,
+                                   should_stop=stop.is_set,
+                                   on_read=lambda read: progress.advance(reading), on_queue=on_queue,
+                                   on_article=on_article, on_done=lambda n: progress.advance(translating, n))
     for failure in summary.failures:
         error_line(failure)
     if summary.interrupted or stop.is_set():

@@ -44,6 +44,11 @@ class Engine(Protocol):
         """The same model decoding otherwise (``DecodingOptions`` fields), for retries."""
         ...
 
+    def load(self) -> None:
+        """Load the model now rather than at the first translation (a run does this before
+        it writes anything, so a model that cannot load leaves the store untouched)."""
+        ...
+
 
 class EngineBase:
     """What both engines share: options, lazy loading, dispatch by model family.
@@ -87,6 +92,9 @@ class EngineBase:
         if "model" not in self._loaded:
             self._loaded["model"] = self._load_model()
         return self._loaded["model"]
+
+    def load(self) -> None:
+        self._load()
 
     def variant(self, **changes) -> EngineBase:
         """This engine decoding otherwise (e.g. ``beam_size=4``), sharing its loaded model."""
