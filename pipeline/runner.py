@@ -15,7 +15,7 @@ only what is missing. ``open_engines`` loads one engine per distinct model; the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .alignment.machine import align
@@ -171,6 +171,7 @@ def run_articles(
 
     # (a) read every input
     articles: dict[str, ReadArticle] = {}
+    copies: dict[str, int] = {}  # an article given twice is one document
     for item in items:
         if should_stop():
             summary.interrupted = True
@@ -183,6 +184,7 @@ def run_articles(
             on_article(None)
             continue
         articles.setdefault(read.article.doc_id, read)
+        copies[read.article.doc_id] = copies.get(read.article.doc_id, 0) + 1
         on_read(read)
 
     # (b) the queue: what each unfinished article lacks, in each language
@@ -232,9 +234,12 @@ def run_articles(
         # A text shared by several articles counts for the first that needed it.
         owned = [made[lang, text] for lang in pending[doc_id] for text in dict.fromkeys(read.texts)
                  if (lang, text) in made and waiting[lang, text][0] == doc_id]
-        summary.stored += 1
-        on_article(ArticleResult(read.article.source, doc_id, read.article.title, len(read.sentences), len(owned),
-                                 not pending[doc_id], tuple(langs), sum(t.retry is not None for t in owned)))
+        result = ArticleResult(read.article.source, doc_id, read.article.title, len(read.sentences), len(owned),
+                               not pending[doc_id], tuple(langs), sum(t.retry is not None for t in owned))
+        summary.stored += copies[doc_id]
+        on_article(result)
+        for _ in range(copies[doc_id] - 1):
+            on_article(replace(result, translated=0, remembered=True, retried=0))
 
     for doc_id in articles:
         if not outstanding[doc_id]:

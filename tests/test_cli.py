@@ -170,6 +170,16 @@ def test_run_with_context_signs_the_translations_and_tells_the_model(tiny_qwen, 
     assert len(engine_calls) == 2 * calls
 
 
+def test_an_article_given_twice_is_one_document_translated_once(tiny_qwen, model_cache, articles, tmp_path,
+                                                                 engine_calls, bitext):
+    db = tmp_path / "bitext.db"
+    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], articles[0]))
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 articles" in result.stderr and result.stderr.count("already stored") == 1
+    assert table_counts(db)["documents"] == 1
+    assert len(engine_calls) == len(set(engine_calls))  # each text once per language
+
+
 GLOSSARY = "en\tzh\tfr\nAna Ruiz\t安娜·鲁伊斯\tAna Ruiz\nriver ferry\t渡轮\tbac fluvial\n"
 
 
