@@ -144,10 +144,19 @@ def atomic_file(path: Path) -> Iterator:
     try:
         with handle:
             yield handle
+            # A temporary file is made private (0600); the export gets what the umask gives
+            # any new file, so a folder of reading pages can be served as written.
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)  # the only way to read it is to set it: put it straight back
+    os.umask(current)
+    return current
 
 
 def one_line(text: str) -> str:

@@ -154,6 +154,9 @@ class Store:
             raise StoreError(f"{self.path}: folder {self.path.parent} does not exist")
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
+        if self.path.exists() and not self.path.is_file():
+            # /dev/null, a pipe: SQLite would leave a journal beside it (/dev/null-journal)
+            raise StoreError(f"{self.path}: not a regular file; a store is an SQLite file")
         try:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.conn.execute("PRAGMA busy_timeout = 30000")  # another bitext may be writing

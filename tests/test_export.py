@@ -2,6 +2,8 @@
 
 import csv
 import json
+import os
+import stat
 
 import pytest
 
@@ -177,3 +179,16 @@ def test_exporters_stream(tmp_path):
     with pytest.raises(RuntimeError):
         write_jsonl(pairs(), tmp_path / "out.jsonl", ["zh"])
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_exports_get_the_mode_the_umask_gives(db, tmp_path, export, umask):
+    previous = os.umask(umask)
+    try:
+        export(db, "jsonl", tmp_path / "pairs.jsonl")
+        export(db, "html", tmp_path / "site")
+    finally:
+        os.umask(previous)
+    expected = 0o666 & ~umask  # what any new file gets: 0644 or 0600
+    written = [tmp_path / "pairs.jsonl", *(tmp_path / "site").iterdir()]
+    assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {expected}

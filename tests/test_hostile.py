@@ -149,6 +149,7 @@ BAD_SETUPS = [
     ("store that is not SQLite", not_sqlite, None, "not a bitext store"),
     ("store with a newer schema", newer_schema, None, "store schema version 99 is newer than this bitext supports"),
     ("store on a read-only path", None, lambda tmp, mp: ["--db", "/proc/bitext-test.db"], "cannot open or create the store"),
+    ("store at /dev/null", None, lambda tmp, mp: ["--db", "/dev/null"], "/dev/null: not a regular file"),
     ("unknown model", None, lambda tmp, mp: ["--model", "no-such-model"], "unknown model 'no-such-model'"),
     ("unknown language", None, lambda tmp, mp: ["--to", "zh,tlh"], "unknown target language tlh; choose from: zh, fr"),
     ("corrupt model file", None, corrupt_gguf, "cannot load model broken with transformers"),
@@ -179,3 +180,15 @@ def test_bad_setup_is_one_line_and_leaves_the_store_as_it_was(
         assert db.read_bytes() == before
     elif db.exists():
         assert store_bytes(db)["documents"] == []
+    assert not Path("/dev/null-journal").exists()  # nothing left beside a path that is not a store
+
+
+@pytest.mark.parametrize("option", [["--batch-size", "0"], ["--threads", "-1"], ["--retries", "3"], ["--bogus"]],
+                         ids=lambda option: " ".join(option))
+def test_a_usage_error_exits_with_status_2_and_says_what_is_wrong(option, tmp_path, cli):
+    page = tmp_path / "good.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    result = cli.invoke(app, ["run", str(page), "--db", str(tmp_path / "bitext.db"), *option])
+    assert result.exit_code == 2  # the convention for usage errors, as the README says
+    assert option[0] in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "bitext.db").exists()

@@ -55,7 +55,10 @@ def test_sigkill_at_random_moments_then_resume_loses_nothing(tiny_qwen, model_ca
     assert crashed == reference
 
 
-def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(tiny_qwen, model_cache, articles, reference, tmp_path):
+# Ctrl-C, and SIGTERM: how systemd, Docker and Kubernetes stop a process.
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_stop_signal_stops_after_the_batch_and_says_how_to_resume(signum, status, tiny_qwen, model_cache, articles,
+                                                                    reference, tmp_path):
     db = tmp_path / "bitext.db"
     command = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -63,9 +66,9 @@ def test_ctrl_c_stops_after_the_batch_and_says_how_to_resume(tiny_qwen, model_ca
     while held.translations == 0:  # wait for the first stored chunk of translations
         held = wait_for_growth(db, process, held, timeout=120)
         assert held is not None, process.communicate()[1]
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr
+    assert process.returncode == status, stderr  # 128 + the signal, as a shell reports it
     assert "interrupted:" in stderr and "run the same command again" in stderr
     assert "Traceback" not in stderr
     partial = store_contents(db)

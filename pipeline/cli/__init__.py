@@ -10,7 +10,6 @@ prints or exits: ``common`` (consoles, errors, shared options), the corpus comma
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -24,7 +23,8 @@ from ..view import progress_display, step_reporter
 from .common import (
     Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, ContextOption, DbOption,
     DeviceOption, EngineOption, ExamplesOption, GlobOption, GlossaryOption, MaxNewOption, MinScoreOption, ModelOption,
-    OriginOption, RetriesOption, ThreadsOption, ToOption, err, error_line, out, say, stop_on_first_interrupt, user_errors,
+    OriginOption, RetriesOption, StopRequest, ThreadsOption, ToOption, err, error_line, out, say,
+    stop_on_first_interrupt, user_errors,
 )
 
 app = typer.Typer(
@@ -98,7 +98,7 @@ def run(
     from ..runner import open_engines, run_articles
     from ..store import Store
 
-    stop = threading.Event()
+    stop = StopRequest()
     with user_errors(), stop_on_first_interrupt(stop):
         langs = parse_targets(to)
         required = read_glossary(glossary) if glossary else None
@@ -137,7 +137,7 @@ def run(
     if summary.interrupted or stop.is_set():
         say(f"interrupted: {summary.stored} articles stored, and every finished batch kept in the translation "
             "memory; run the same command again to finish the rest", console=err)
-        raise typer.Exit(130)
+        raise typer.Exit(stop.exit_code)
     failed = f"; {len(summary.failures)} failed (above)" if summary.failures else ""
     if summary.retried:
         failed += f"; {summary.retried} flagged translations decoded again"

@@ -77,6 +77,14 @@ def error_line(message: str) -> None:
     err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
 
 
+class StopNow(KeyboardInterrupt):
+    """A second stop signal: stop at once (what is stored stays stored)."""
+
+    def __init__(self, signum: int = signal.SIGINT):
+        super().__init__()
+        self.exit_code = 128 + signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+
 @contextmanager
 def user_errors():
     """Report errors the user can fix as one line on stderr, with exit code 1."""
@@ -85,27 +93,50 @@ def user_errors():
     except BitextError as error:
         error_line(str(error))
         raise typer.Exit(1) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         err.print("interrupted; what was stored before stays stored, run the same command again to go on")
-        raise typer.Exit(130) from None
+        raise typer.Exit(getattr(stop, "exit_code", 130)) from None
+
+
+class StopRequest:
+    """Set by the first Ctrl-C or SIGTERM: the run stops after the current batch."""
+
+    def __init__(self):
+        self._event = threading.Event()
+        self.signum: int | None = None
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def set(self, signum: int) -> None:
+        self.signum = signum
+        self._event.set()
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signum or signal.SIGINT)
 
 
 @contextmanager
-def stop_on_first_interrupt(stop: threading.Event):
-    """The first Ctrl-C asks the run to stop after the current batch; a second one stops
-    at once (what is stored stays stored either way)."""
+def stop_on_first_interrupt(stop: StopRequest):
+    """The first Ctrl-C (SIGINT) or SIGTERM, the signal systemd, Docker and Kubernetes stop
+    with, asks the run to stop after the current batch; a second one stops at once (what
+    is stored stays stored either way)."""
     def handler(signum, frame):
         if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        err.print("stopping after the current batch (Ctrl-C again to stop now)")
+            raise StopNow(signum)
+        stop.set(signum)
+        how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        err.print(f"stopping after the current batch ({how} again to stop now)", markup=False)
 
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread (e.g. some test runners): leave Ctrl-C alone
-        previous = None
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[signum] = signal.signal(signum, handler)
+        except ValueError:  # not the main thread (e.g. some test runners): leave signals alone
+            pass
     try:
         yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        for signum, handler_before in previous.items():
+            signal.signal(signum, handler_before)
