@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+import unicodedata
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,17 @@ def default_rules() -> PageRules:
     return PageRules(
         *(tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in ("bylines", "furniture", "footer_start"))
     )
+
+
+# C0 and C1 control characters but tab and newline (and carriage return, which line
+# splitting reads as a newline): a terminal acts on them (ESC starts a sequence that can
+# retitle a window or clear the screen), and no news text needs them.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def plain_text(text: str) -> str:
+    """Text as bitext stores it: Unicode NFC, with no control characters but tab and newline."""
+    return unicodedata.normalize("NFC", _CONTROLS.sub("", text))
 
 
 def decode(raw: bytes, *, source: str) -> str:
@@ -98,6 +110,7 @@ def parse_text(text: str, *, source: str) -> Article:
     """An article from text that is either an HTML page or a page copy."""
     if "\x00" in text:
         raise InputError(f"{source}: binary data, not an article")
+    text = plain_text(text)
     if not text.strip():
         raise InputError(f"{source}: empty file, no article text")
     if HTML_START.match(text):
@@ -177,6 +190,8 @@ def article_from_record(record: object, *, source: str) -> Article:
     if not isinstance(record, dict):
         raise InputError(f"{source}: a JSON object was expected, not {type(record).__name__}")
     name = f"{source} ({record['id']})" if record.get("id") is not None else source
+    # JSON can carry any character, an escaped NUL or ESC among them.
+    record = {key: plain_text(value) if isinstance(value, str) else value for key, value in record.items()}
     url = record.get("url") if isinstance(record.get("url"), str) else None
     if isinstance(record.get("html"), str) and record["html"].strip():
         article = parse_html(record["html"], source=name, url=url)

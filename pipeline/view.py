@@ -21,9 +21,16 @@ from rich.table import Table
 from rich.text import Text
 
 from .document import AlignedDocument, Edition, Translation
+from .ingest import plain_text
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_name
 from .model import ModelStatus
 from .store import DocumentSummary
+
+
+def shown(text: str, style: str = "") -> Text:
+    """Content (a title, a sentence, a file name) as the terminal gets it: plain text, never
+    markup, and without control characters, which a terminal would act on."""
+    return Text(plain_text(text), style=style)
 
 
 def document_view(doc: AlignedDocument, *, origin: str | None = None, min_score: float | None = None) -> Group:
@@ -33,11 +40,11 @@ def document_view(doc: AlignedDocument, *, origin: str | None = None, min_score:
     ``origin`` ("machine" or "edition") shows that kind only; ``min_score`` hides edition
     beads the aligner scored below it."""
     article = doc.article
-    header = Text(article.title, style="bold")
+    header = shown(article.title, style="bold")
     byline = " | ".join(
         part for part in (", ".join(article.authors), article.outlet or "", article.published or "") if part
     )
-    meta = Text(f"{doc.doc_id}  {byline}", style="dim")
+    meta = shown(f"{doc.doc_id}  {byline}", style="dim")
     parts: list = [header, meta]
     if origin in (None, "machine") and doc.translations:
         parts += _machine_table(doc)
@@ -52,29 +59,29 @@ def _machine_table(doc: AlignedDocument) -> list:
     langs = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE and lang in doc.translations]
     signatures = {str(doc.translations[lang].signature) for lang in langs}
     if len(signatures) == 1:
-        models = Text(f"translated by {signatures.pop()}", style="dim")
+        models = shown(f"translated by {signatures.pop()}", style="dim")
     else:
-        models = Text("\n".join(f"{lang}: {doc.translations[lang].signature}" for lang in langs), style="dim")
+        models = shown("\n".join(f"{lang}: {doc.translations[lang].signature}" for lang in langs), style="dim")
     table = Table(show_lines=False, expand=True, header_style="bold")
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     # overflow="fold": Chinese has no spaces to wrap at, and must wrap, not be cut off.
     for lang in (SOURCE_LANGUAGE, *langs):
         table.add_column(native_name(lang), ratio=1, overflow="fold")
-    table.add_row("", Text(article.title, style="bold"),
+    table.add_row("", shown(article.title, style="bold"),
                   *(_cell(doc.translations[lang].title, style="bold") for lang in langs))
     previous_paragraph = None
     for sentence in doc.sentences:
         if previous_paragraph is not None and sentence.paragraph != previous_paragraph:
             table.add_section()  # a rule between paragraphs
         previous_paragraph = sentence.paragraph
-        table.add_row(str(sentence.index), Text(sentence.text),
+        table.add_row(str(sentence.index), shown(sentence.text),
                       *(_cell(doc.translations[lang].sentences[sentence.index]) for lang in langs))
     return [models, table]
 
 
 def _edition_table(edition: Edition, min_score: float | None) -> list:
     """The human edition beside the English, a row per bead, with the aligner's score."""
-    about = Text(f"{native_name(edition.lang)} edition (human), {edition.article.source}; median score "
+    about = shown(f"{native_name(edition.lang)} edition (human), {edition.article.source}; median score "
                  f"{edition.score:.2f}; aligned by {edition.signature}", style="dim")
     table = Table(show_lines=False, expand=True, header_style="bold")
     table.add_column("#", justify="right", style="dim", no_wrap=True)
@@ -87,16 +94,16 @@ def _edition_table(edition: Edition, min_score: float | None) -> list:
         number = "" if bead.kind == "title" else ",".join(map(str, bead.src)) or "-"
         style = "bold" if bead.kind == "title" else ""
         score = f"{bead.score:.2f}" if bead.is_pair else "no match"
-        table.add_row(number, Text(bead.source, style=style), Text(bead.text, style=style),
-                      Text(score, style="" if bead.is_pair else "yellow"))
+        table.add_row(number, shown(bead.source, style=style), shown(bead.text, style=style),
+                      shown(score, style="" if bead.is_pair else "yellow"))
     return [Text(""), about, table]
 
 
 def _cell(translation: Translation, *, style: str = "") -> Text:
     """A translation, with its quality flags marked under it (all as plain text, never markup)."""
-    cell = Text(translation.text, style=style)
+    cell = shown(translation.text, style=style)
     for flag in translation.flags:
-        cell.append(f"\n⚑ {flag.name}: {flag.reason}", style="yellow")
+        cell.append(plain_text(f"\n⚑ {flag.name}: {flag.reason}"), style="yellow")
     return cell
 
 
@@ -107,8 +114,8 @@ def document_list(documents: list[DocumentSummary]) -> Table:
     for column in ("date", "sentences", "machine", "editions"):
         table.add_column(column)
     for doc in documents:
-        # Text(): a title is data, so "[sic]" or "[/]" in it is shown, never read as markup.
-        table.add_row(Text(doc.doc_id), Text(doc.title), Text(doc.published or ""), str(doc.sentences),
+        # shown(): a title is data, so "[sic]" or "[/]" in it is shown, never read as markup.
+        table.add_row(shown(doc.doc_id), shown(doc.title), shown(doc.published or ""), str(doc.sentences),
                       ",".join(doc.languages), ",".join(doc.editions))
     return table
 
@@ -119,12 +126,12 @@ def catalogue_view(statuses: list[ModelStatus], *, default: str) -> Group:
     for status in statuses:
         manifest = status.manifest
         lines.append(Text.assemble((manifest.name, "bold"), "  (default)" if manifest.name == default else ""))
-        lines.append(Text(f"  {manifest.description}"))
-        lines.append(Text(f"  family {manifest.family} · languages {', '.join(manifest.languages)} · "
+        lines.append(shown(f"  {manifest.description}"))
+        lines.append(shown(f"  family {manifest.family} · languages {', '.join(manifest.languages)} · "
                           f"licence {manifest.license} · engine {manifest.engine}"))
-        lines.append(Text(f"  installed: {status.installed}"))
+        lines.append(shown(f"  installed: {status.installed}"))
         prepared = "; ".join(str(path) for path in status.prepared) or f"no (bitext models prepare {manifest.name})"
-        lines.append(Text(f"  prepared: {prepared}"))
+        lines.append(shown(f"  prepared: {prepared}"))
     return Group(*lines)
 
 

@@ -192,3 +192,59 @@ def test_a_usage_error_exits_with_status_2_and_says_what_is_wrong(option, tmp_pa
     assert result.exit_code == 2  # the convention for usage errors, as the README says
     assert option[0] in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "bitext.db").exists()
+
+
+# Article text is data everywhere: markup-like brackets are shown as written, and control
+# characters (terminal escapes, NUL) never reach a terminal, the store or an export.
+MARKUP_TITLE = "Council [/] vote [link=https://evil.example]here[/link] [bold]"
+HOSTILE_BODY = ('"We [the council] agreed," she said [sic]. The vote passed.\x1b]0;pwned\x07 '
+                "Riders cheered.\x1b[2J Fog fell.\n")
+
+
+def run_quiet(cli, *args):
+    result = cli.invoke(app, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_article_text_is_data_in_run_show_and_list(tiny_qwen, model_cache, tmp_path, cli):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "council.txt").write_text(f"{MARKUP_TITLE}\n\n{HOSTILE_BODY}", encoding="utf-8")
+    (folder / "odd [").mkdir()  # a path that reads "[/]" and "[bold]"
+    (folder / "odd [" / "] [bold]name.txt").write_text("", encoding="utf-8")  # named in an error line
+    db = tmp_path / "bitext.db"
+    ran = run_quiet(cli, "run", folder, "--db", db, "--model", tiny_qwen, "--max-new-tokens", "4",
+                    "--cache-dir", model_cache)
+    assert ran.exit_code == 1, ran.output
+    assert "1 of 2 articles" in ran.stderr and MARKUP_TITLE in ran.stderr
+    assert "odd [/] [bold]name.txt: empty file" in ran.stderr
+    shown = run_quiet(cli, "show", "--db", db)
+    listed = run_quiet(cli, "show", "--db", db, "--list")
+    assert shown.exit_code == 0 and listed.exit_code == 0, shown.output + listed.output
+    assert "[the council]" in shown.stdout and "[sic]" in shown.stdout and "[/]" in shown.stdout
+    assert "[link=" in listed.stdout and "[/link]" in listed.stdout  # the title, wrapped in its column
+    for output in (ran.stdout, ran.stderr, shown.stdout, listed.stdout):
+        assert "\x1b" not in output and "\x07" not in output and "\x1b]8;" not in output
+    with sqlite3.connect(db) as conn:
+        texts = [row[0] for row in conn.execute("SELECT text FROM sentences")]
+    assert texts and not any(ch in text for text in texts for ch in "\x1b\x07")
+
+
+def test_controls_in_a_jsonl_record_are_not_stored_or_exported(tiny_qwen, model_cache, tmp_path, cli):
+    record = {"id": 1, "title": "Ferry\u0007 returns", "text": "The ferry\u0000 is back.\u009b Riders\u001b cheered."}
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    assert run_quiet(cli, "run", source, "--db", db, "--model", tiny_qwen, "--max-new-tokens", "4",
+                     "--cache-dir", model_cache).exit_code == 0
+    assert run_quiet(cli, "export", "--db", db, "--format", "moses", "-o", tmp_path / "corpus").exit_code == 0
+    english = (tmp_path / "corpus.en").read_text(encoding="utf-8")
+    assert "Ferry returns" in english and "The ferry is back." in english and "Riders cheered." in english
+    assert not any(ch in english for ch in "\x00\x1b\x9b")
+
+
+def test_stored_text_is_nfc():
+    from pipeline.ingest import plain_text
+
+    assert plain_text("Cafe\u0301 [x]\tok\n") == "Caf\u00e9 [x]\tok\n"

@@ -19,7 +19,7 @@ from rich.text import Text
 from .. import __version__
 from ..errors import BitextError
 from ..model.catalogue import DEFAULT_MODEL
-from ..view import progress_display, step_reporter
+from ..view import progress_display, shown, step_reporter
 from .common import (
     Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, ContextOption, DbOption,
     DeviceOption, EngineOption, ExamplesOption, GlobOption, GlossaryOption, MaxNewOption, MinScoreOption, ModelOption,
@@ -125,7 +125,7 @@ def run(
 
             def on_article(result) -> None:
                 if result is not None:
-                    progress.console.print(Text.assemble(("stored", "green"), f" {result}"), highlight=False)
+                    progress.console.print(Text.assemble(("stored", "green"), " ", shown(str(result))), highlight=False)
 
             summary = run_articles(inputs, store=store, engines=engines, langs=langs, check_language=not force,
                                    glossary=required, retries=retries, context=context, translate_chunks=cluster,

@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from . import app
+from ..view import shown
 from .common import DbOption, err, say, user_errors
 
 LangOption = Annotated[Optional[str], typer.Option(help="--presegmented: en, zh or fr. Default: detected.")]
@@ -104,7 +105,7 @@ def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, emb
     say(f"{result.doc_id}  {result.title}  (editions added to {where})")
     for report in result.reports:
         for warning in report.warnings:
-            err.print(Text.assemble(("warning:", "bold yellow"), " ", warning), highlight=False)
+            err.print(Text.assemble(("warning:", "bold yellow"), " ", shown(warning)), highlight=False)
         say(f"  {report.lang}: {report.pairs} pairs in {report.beads} beads from {report.sentences} sentences, "
             f"{report.unmatched} sentences without a counterpart, median score {report.score:.2f}  ({report.source})")
     say(f"read them with: bitext show --db {db} {result.doc_id}", console=err)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import BitextError
+from ..view import shown
 
 out = Console(soft_wrap=True)  # lines of text are never hard-wrapped; tables fit the width
 err = Console(stderr=True, soft_wrap=True)  # messages are lines, never hard-wrapped
@@ -68,13 +69,14 @@ ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU thread
 
 
 def say(message: str, *, console: Console = out) -> None:
-    """A line of bitext's own output, printed as it is (no markup, no highlighting)."""
-    console.print(message, highlight=False, markup=False)
+    """A line of bitext's own output, printed as it is (no markup, no highlighting, no
+    control characters from the file names or titles it may name)."""
+    console.print(shown(message), highlight=False)
 
 
 def error_line(message: str) -> None:
     """One line on stderr: bitext's own words in markup, the message itself as data."""
-    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False)
 
 
 class StopNow(KeyboardInterrupt):
