@@ -35,8 +35,11 @@ from .workqueue import Chunk, ChunkResult, plan_chunks, translate_locally
 # or ray_translate.RayTranslator).
 TranslateChunks = Callable[[Sequence[Chunk]], Iterable[ChunkResult]]
 
-# A "sentence" longer than this is not prose (a dump, a table flattened into one line).
+# A "sentence" (or title) longer than this is not prose (a dump, a table flattened into one line).
 MAX_SENTENCE_CHARS = 5000
+# The longest news features run to some 60,000 characters; a file far beyond that is a
+# corpus or a dump, to be split into articles (--max-article-chars raises the limit).
+MAX_ARTICLE_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -108,10 +111,18 @@ class ReadArticle:
         return [self.article.title, *(s.text for s in self.sentences)]
 
 
-def read_article(item: Input, *, check_language: bool = True) -> ReadArticle:
-    """Read, segment and check one input. Input that is not prose, or (with
-    ``check_language``) not English, is an ``InputError``."""
+def read_article(item: Input, *, check_language: bool = True, max_chars: int = MAX_ARTICLE_CHARS) -> ReadArticle:
+    """Read, segment and check one input. Input that is not prose, longer than
+    ``max_chars``, or (with ``check_language``) not English, is an ``InputError``."""
     article = item.read()
+    if len(article.body) > max_chars:  # before segmenting: its cost grows with the size
+        raise InputError(
+            f"{article.source}: {len(article.body):,} characters, more than an article may have ({max_chars:,}); "
+            "split it into articles, or raise the limit with --max-article-chars"
+        )
+    if len(article.title) > MAX_SENTENCE_CHARS:
+        raise InputError(f"{article.source}: a title of {len(article.title):,} characters (more than "
+                         f"{MAX_SENTENCE_CHARS:,}); not news text")
     sentences = tuple(segment(article.paragraphs, lang=SOURCE_LANGUAGE))
     longest = max(sentences, key=lambda s: len(s.text), default=None)
     if longest is not None and len(longest.text) > MAX_SENTENCE_CHARS:
@@ -142,6 +153,7 @@ def run_articles(
     glossary: Glossary | None = None,
     retries: int = 0,
     context: bool = False,
+    max_article_chars: int = MAX_ARTICLE_CHARS,
     translate_chunks: TranslateChunks | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     on_read: Callable[[ReadArticle | None], None] = lambda read: None,
@@ -177,7 +189,7 @@ def run_articles(
             summary.interrupted = True
             return summary
         try:
-            read = read_article(item, check_language=check_language)
+            read = read_article(item, check_language=check_language, max_chars=max_article_chars)
         except InputError as error:
             summary.failures.append(str(error))
             on_read(None)

@@ -68,6 +68,9 @@ def run(
     threads: ThreadsOption = 0,
     glob: GlobOption = "*.txt",
     force: Annotated[bool, typer.Option("--force", help="Translate articles that do not look English too.")] = False,
+    max_article_chars: Annotated[int, typer.Option(
+        "--max-article-chars", min=1, help="Refuse an article longer than this (a corpus or a dump in one file).")
+    ] = 200_000,
     cache_dir: CacheOption = None,
     ray: Annotated[Optional[str], typer.Option(
         "--ray", metavar="ADDRESS", rich_help_panel="Ray cluster",
@@ -129,6 +132,7 @@ def run(
 
             summary = run_articles(inputs, store=store, engines=engines, langs=langs, check_language=not force,
                                    glossary=required, retries=retries, context=context, translate_chunks=cluster,
+                                   max_article_chars=max_article_chars,
                                    should_stop=stop.is_set,
                                    on_read=lambda read: progress.advance(reading), on_queue=on_queue,
                                    on_article=on_article, on_done=lambda n: progress.advance(translating, n))
