@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .alignment.machine import align
 from .document import Article, Sentence, Translation, TranslatedText
-from .engines import DecodingOptions, Engine, create_engine
+from .engines import DecodingOptions, Engine, check_options, create_engine
 from .errors import InputError, Interrupted
 from .glossary import Glossary
 from .inputs import Input
@@ -76,6 +76,7 @@ def open_engines(
     one model under the key None). Engines load their weights on first use. ``cache_dir``
     None: ``model.default_cache_dir()``.
     """
+    check_options(engine, options)  # before any model is prepared: a wrong option fails in a second
     cache_dir = cache_dir or default_cache_dir()
     by_identity: dict[str, Engine] = {}
     engines: dict[str, Engine] = {}

@@ -265,7 +265,7 @@ def test_a_compute_type_the_engine_cannot_run_is_refused(tiny_qwen, model_cache,
     db = tmp_path / "bitext.db"
     result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"), "--compute-type", "int8")
     assert result.exit_code == 1
-    assert "compute type 'int8' is not available with --engine transformers; choose one of: float32" in result.stderr
+    assert "compute type 'int8' is not available with --engine transformers on cpu; choose one of: float32" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not db.exists() or table_counts(db)["translations"] == 0
 

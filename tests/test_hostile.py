@@ -252,3 +252,21 @@ def test_stored_text_is_nfc():
     from pipeline.ingest import plain_text
 
     assert plain_text("Cafe\u0301 [x]\tok\n") == "Caf\u00e9 [x]\tok\n"
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--compute-type", "bogus"], "compute type 'bogus' is not available with --engine ctranslate2 on cpu; choose one of:"),
+    (["--device", "cuda"], "--device cuda: CTranslate2 finds no usable CUDA GPU here"),
+    (["--device", "cuda", "--engine", "transformers"], "--device cuda: torch finds no usable CUDA GPU here"),
+], ids=["bogus compute type", "cuda without a GPU", "cuda without a GPU, transformers"])
+def test_options_are_checked_before_any_model_is_prepared(option, message, tmp_path, cli, monkeypatch):
+    import pipeline.runner
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model was resolved before the options were checked")
+
+    monkeypatch.setattr(pipeline.runner, "resolve_languages", no_model)
+    page = tmp_path / "good.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    lines = error_lines(cli.invoke(app, ["run", str(page), "--db", str(tmp_path / "bitext.db"), *option]), message)
+    assert lines[-1].startswith("error:")

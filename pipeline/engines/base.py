@@ -63,6 +63,15 @@ class EngineBase:
     default_compute_type = "float32"
     compute_types: tuple[str, ...] | None = None  # None: the device decides when the model loads
 
+    @classmethod
+    def check_device(cls, device: str) -> None:
+        """Refuse a device this machine cannot run the engine on (``ModelError``)."""
+
+    @classmethod
+    def compute_types_on(cls, device: str) -> tuple[str, ...] | None:
+        """The compute types this engine can run on ``device`` (None: known when loading)."""
+        return cls.compute_types
+
     def __init__(
         self,
         files: ModelFiles,

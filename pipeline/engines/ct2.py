@@ -22,6 +22,21 @@ class CTranslate2Engine(EngineBase):
     version = ctranslate2.__version__
     default_compute_type = "int8"
 
+    @classmethod
+    def check_device(cls, device: str) -> None:
+        if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+            raise ModelError("--device cuda: CTranslate2 finds no usable CUDA GPU here (no GPU, or its driver is "
+                             "too old); use --device cpu")
+
+    @classmethod
+    def compute_types_on(cls, device: str) -> tuple[str, ...] | None:
+        try:
+            supported = ctranslate2.get_supported_compute_types(device)
+        except (RuntimeError, ValueError):
+            return None  # the device itself is checked by check_device
+        # "default" keeps the model's own type; "auto" lets CTranslate2 pick the fastest.
+        return tuple(sorted(supported)) + ("auto", "default")
+
     def prepare(self) -> Path:
         """Convert the model for CTranslate2 once (later calls find it in the cache)."""
         from .convert import ensure_ctranslate2

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import torch
 import transformers
 
+from ..errors import ModelError
 from .base import EngineBase, length_sorted_batches, stop_token_ids
 from .prompts import Hints, prompt_ids, shared_prompt_prefix
 
@@ -20,6 +21,12 @@ class TransformersEngine(EngineBase):
     version = transformers.__version__
     default_compute_type = "float32"
     compute_types = ("float32", "bfloat16", "float16")  # torch dtypes the model is cast to
+
+    @classmethod
+    def check_device(cls, device: str) -> None:
+        if device == "cuda" and not torch.cuda.is_available():
+            raise ModelError("--device cuda: torch finds no usable CUDA GPU here (a CPU build of torch, no GPU, "
+                             "or its driver is too old); use --device cpu")
 
     def _load_model(self):
         from .convert import load_transformers
