@@ -89,12 +89,13 @@ def test_bad_input_is_one_line_and_the_rest_still_runs(case, make, message, tiny
 
 
 def fake_catalogue(monkeypatch, manifest):
-    from pipeline.model import resolver as modelcache
+    from pipeline.model import catalogue as catalogue_module, resolver as modelcache
 
     monkeypatch.setattr(modelcache, "catalogue", lambda: {manifest.name: manifest})
+    monkeypatch.setattr(catalogue_module, "catalogue", lambda: {manifest.name: manifest})  # models list
 
 
-def chunked_model(tmp, monkeypatch, *, corrupt=False, missing=False):
+def chunked_model(tmp, monkeypatch, *, corrupt=False, missing=False, deleted=False):
     site = tmp / "site"
     data = [b"chunk one|", b"chunk two"]
     for n, chunk in enumerate(data, start=1):
@@ -102,7 +103,8 @@ def chunked_model(tmp, monkeypatch, *, corrupt=False, missing=False):
             continue
         package = site / f"hostilechunk_part{n}"
         package.mkdir(parents=True)
-        (package / "part.bin").write_bytes(b"X" + chunk[1:] if corrupt and n == 2 else chunk)
+        if not (deleted and n == 2):  # the package installed, its data file deleted
+            (package / "part.bin").write_bytes(b"X" + chunk[1:] if corrupt and n == 2 else chunk)
         (package / "__init__.py").write_text(textwrap.dedent("""
             from pathlib import Path
             def get_part_path():
@@ -159,6 +161,8 @@ BAD_SETUPS = [
     ("corrupt model file", None, corrupt_gguf, "cannot load model broken with transformers"),
     ("missing model chunk", None, lambda tmp, mp: chunked_model(tmp, mp, missing=True),
      "model chunked is not installed (missing hostilechunk-part2)"),
+    ("deleted model chunk file", None, lambda tmp, mp: chunked_model(tmp, mp, deleted=True),
+     "model chunked is not installed (missing hostilechunk-part2's part.bin)"),
     ("corrupted model chunk", None, lambda tmp, mp: chunked_model(tmp, mp, corrupt=True), "model chunked is corrupt"),
     ("interrupted download", None, hub_model_cut_short,
      "cannot download example/hubby from the Hugging Face Hub (connection reset by peer)"),
@@ -270,3 +274,10 @@ def test_options_are_checked_before_any_model_is_prepared(option, message, tmp_p
     page.write_text(GOOD, encoding="utf-8")
     lines = error_lines(cli.invoke(app, ["run", str(page), "--db", str(tmp_path / "bitext.db"), *option]), message)
     assert lines[-1].startswith("error:")
+
+
+def test_models_list_says_a_deleted_chunk_file_is_missing(tmp_path, monkeypatch, cli):
+    chunked_model(tmp_path, monkeypatch, deleted=True)
+    result = cli.invoke(app, ["models", "list", "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    assert "no: model chunked is not installed (missing hostilechunk-part2's part.bin)" in " ".join(result.stdout.split())

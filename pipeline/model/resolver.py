@@ -20,7 +20,7 @@ from .cache import (
 )
 from .catalogue import HubRepo, ModelManifest, PypiChunks, catalogue
 from .progress import Progress, no_progress
-from .sources import HUB_ID, assemble_chunks, chunks_installed, download_from_hub
+from .sources import HUB_ID, assemble_chunks, chunk_paths, download_from_hub
 
 
 @dataclass(frozen=True)
@@ -159,11 +159,11 @@ def model_status(manifest: ModelManifest, *, cache_dir: Path) -> ModelStatus:
     notes = []
     for source in manifest.sources:
         if isinstance(source, PypiChunks):
-            notes.append(
-                f"yes ({source.count} chunk packages, {source.size / 1e9:.2f} GB)"
-                if chunks_installed(source)
-                else f"no; install with: pip install 'bitext[{source.extra}]'"
-            )
+            try:
+                chunk_paths(source, name=manifest.name)  # every package, with its data file
+                notes.append(f"yes ({source.count} chunk packages, {source.size / 1e9:.2f} GB)")
+            except ModelError as error:
+                notes.append(f"no: {error}")
         else:
             folder = hub_folder(source.repo, cache_dir)
             notes.append(

@@ -45,7 +45,11 @@ def chunk_paths(source: PypiChunks, *, name: str) -> list[Path]:
             missing.append(source.package.format(n=n).split("==")[0])
             continue
         module = importlib.import_module(module_name)
-        paths.append(Path(module.get_part_path()))
+        path = Path(module.get_part_path())
+        if not path.is_file():  # the package is there, its data file deleted
+            missing.append(f"{source.package.format(n=n).split('==')[0]}'s {path.name}")
+            continue
+        paths.append(path)
     if missing:
         raise ModelError(
             f"model {name} is not installed (missing {', '.join(missing[:3])}"
@@ -56,7 +60,12 @@ def chunk_paths(source: PypiChunks, *, name: str) -> list[Path]:
 
 
 def chunks_installed(source: PypiChunks) -> bool:
-    return all(importlib.util.find_spec(source.module.format(n=n)) is not None for n in range(1, source.count + 1))
+    """Every chunk package installed, with its data file."""
+    try:
+        chunk_paths(source, name="")
+    except ModelError:
+        return False
+    return True
 
 
 def reinstall_hint(source: PypiChunks) -> str:
