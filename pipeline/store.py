@@ -132,6 +132,11 @@ MIGRATIONS = {
 }
 
 
+def recovery_hint(path: str | Path) -> str:
+    """How to get back what a damaged store still holds (SQLite's own recovery)."""
+    return f"recover what it holds with: sqlite3 {path} .recover | sqlite3 recovered.db"
+
+
 @dataclass(frozen=True)
 class DocumentSummary:
     doc_id: str
@@ -196,6 +201,16 @@ class Store:
                     for statement in MIGRATIONS[step]:
                         conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def check(self) -> None:
+        """Refuse a damaged store before anything is written into it (SQLite's quick_check:
+        every page read once, no index compared with its table)."""
+        try:
+            problems = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise StoreError(f"{self.path}: the store is damaged ({problems[0]}); {recovery_hint(self.path)}")
 
     def close(self) -> None:
         self.conn.close()

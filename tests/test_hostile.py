@@ -281,3 +281,37 @@ def test_models_list_says_a_deleted_chunk_file_is_missing(tmp_path, monkeypatch,
     result = cli.invoke(app, ["models", "list", "--cache-dir", str(tmp_path / "cache")])
     assert result.exit_code == 0, result.output
     assert "no: model chunked is not installed (missing hostilechunk-part2's part.bin)" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("damaged", ["tokenizer/tokenizer.json", "vocabulary.json", "config.json"])
+def test_a_damaged_file_of_a_converted_model_is_one_line(damaged, tiny_qwen, tmp_path, cli):
+    page = tmp_path / "good.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    cache = tmp_path / "cache"
+    args = ["run", str(page), "--to", "zh", "--model", str(tiny_qwen), "--max-new-tokens", "4", "--cache-dir", str(cache)]
+    assert cli.invoke(app, [*args, "--db", str(tmp_path / "first.db")]).exit_code == 0
+    (converted,) = (cache / "ctranslate2").iterdir()
+    with (converted / damaged).open("ab") as file:
+        file.write(b"\n{broken")
+    lines = error_lines(cli.invoke(app, [*args, "--db", str(tmp_path / "second.db")]),
+                        f"converted model is corrupt ({damaged} fails its checksum)")
+    assert "bitext models prepare" in lines[-1]
+
+
+def test_a_store_with_a_damaged_page_is_refused_by_run_and_show(tiny_qwen, model_cache, tmp_path, cli):
+    page = tmp_path / "good.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    args = ["--model", str(tiny_qwen), "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
+    assert cli.invoke(app, ["run", str(page), "--db", str(db), *args]).exit_code == 0
+    with db.open("r+b") as file:  # scribble over a page in the middle of the file
+        size = file.seek(0, 2)
+        file.seek((size // 4096 // 2) * 4096)
+        file.write(b"\xde\xad" * 2048)
+    before = db.read_bytes()
+    second = tmp_path / "second.txt"
+    second.write_text("Bridge opens\n\nThe bridge opened today.\n", encoding="utf-8")
+    lines = error_lines(cli.invoke(app, ["run", str(second), "--db", str(db), *args]), "the store is damaged")
+    assert "sqlite3" in lines[-1] and ".recover" in lines[-1]
+    assert db.read_bytes() == before  # nothing written into it
+    error_lines(cli.invoke(app, ["show", "--db", str(db)]), "the store is damaged")

@@ -117,6 +117,7 @@ def run(
                                     glossary=required, retries=retries, context=context)
         inputs = list(expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None))
         with Store(db) as store, progress_display(err) as progress:
+            store.check()  # a damaged store is refused before anything is written into it
             engines = open_engines(model, langs, engine=engine, options=options, cache_dir=cache_dir,
                                    progress=step_reporter(progress))
             reading = progress.add_task("articles read", total=len(inputs))

@@ -6,6 +6,7 @@ prints of an article (titles, sentences, file names) is data, never markup.
 from __future__ import annotations
 
 import signal
+import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,6 +95,11 @@ def user_errors():
         yield
     except BitextError as error:
         error_line(str(error))
+        raise typer.Exit(1) from None
+    except sqlite3.DatabaseError as error:  # a store damaged after it was opened
+        from ..store import recovery_hint
+
+        error_line(f"the store is damaged ({error}); {recovery_hint('STORE')}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt as stop:
         err.print("interrupted; what was stored before stays stored, run the same command again to go on")
