@@ -62,6 +62,32 @@ def plain_text(text: str) -> str:
     return unicodedata.normalize("NFC", _CONTROLS.sub("", text))
 
 
+_SENTENCE_END = re.compile(r"[.!?。！？…\"'”’»)]\s*$")
+_CODE_LINE = re.compile(r"[{};]\s*$|^\s*(?:def |class |import |from \S+ import |#include|function |var |let |const "
+                        r"|return\b|if \(|for \(|public |private |package )")
+_LOG_LINE = re.compile(r"^\W{0,2}(?:\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}"
+                       r"|(?:INFO|DEBUG|WARN(?:ING)?|ERROR|TRACE|FATAL)\b)")
+
+
+def not_prose(lines: list[str]) -> str | None:
+    """What a text that is not an article looks like ("tabular data", "source code", "a
+    log"), from its lines; None for prose. Prose is recognised first: most of its lines
+    (paragraphs) end a sentence, while rows, code and log lines rarely do."""
+    lines = [line for line in lines if line.strip()]
+    if len(lines) < 3 or sum(bool(_SENTENCE_END.search(line)) for line in lines) >= len(lines) / 2:
+        return None
+    for delimiter in (",", "\t", ";", "|"):
+        counts = [line.count(delimiter) for line in lines]
+        columns = counts[0]  # a header row, then rows with as many fields
+        if columns >= 1 and sum(count == columns for count in counts) >= 0.8 * len(lines):
+            return "tabular data"
+    if sum(bool(_CODE_LINE.search(line)) for line in lines) >= 0.5 * len(lines):
+        return "source code"
+    if sum(bool(_LOG_LINE.match(line)) for line in lines) >= 0.6 * len(lines):
+        return "a log"
+    return None
+
+
 def decode(raw: bytes, *, source: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; else a clear error."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -26,6 +26,7 @@ from .glossary import Glossary
 from .inputs import Input
 from .languages import SOURCE_LANGUAGE, detect_language, name
 from .model import Progress, default_cache_dir, no_progress, resolve_languages
+from .ingest import not_prose
 from .segment import segment
 from .store import Store
 from .translate import article_contexts, translation_signature
@@ -112,10 +113,15 @@ class ReadArticle:
         return [self.article.title, *(s.text for s in self.sentences)]
 
 
-def read_article(item: Input, *, check_language: bool = True, max_chars: int = MAX_ARTICLE_CHARS) -> ReadArticle:
-    """Read, segment and check one input. Input that is not prose, longer than
-    ``max_chars``, or (with ``check_language``) not English, is an ``InputError``."""
+def read_article(item: Input, *, force: bool = False, max_chars: int = MAX_ARTICLE_CHARS) -> ReadArticle:
+    """Read, segment and check one input. Input longer than ``max_chars`` or with a
+    sentence too long to be prose is an ``InputError``; so is one that does not look like
+    an English article (a table, code, a log, another language), unless ``force``."""
     article = item.read()
+    kind = None if force else not_prose([article.title, *article.paragraphs])
+    if kind:
+        raise InputError(f"{article.source}: looks like {kind}, not a news article; skipped (use --force to "
+                         "translate it anyway)")
     if len(article.body) > max_chars:  # before segmenting: its cost grows with the size
         raise InputError(
             f"{article.source}: {len(article.body):,} characters, more than an article may have ({max_chars:,}); "
@@ -131,7 +137,7 @@ def read_article(item: Input, *, check_language: bool = True, max_chars: int = M
             f"{article.source}: paragraph {longest.paragraph + 1} holds a run of {len(longest.text):,} characters "
             f"with no sentence end (more than {MAX_SENTENCE_CHARS:,}); not news text"
         )
-    if check_language:
+    if not force:
         check_english(article)
     return ReadArticle(article, sentences)
 
@@ -150,7 +156,7 @@ def run_articles(
     store: Store,
     engines: Mapping[str, Engine],
     langs: Sequence[str],
-    check_language: bool = True,
+    force: bool = False,
     glossary: Glossary | None = None,
     retries: int = 0,
     context: bool = False,
@@ -190,7 +196,7 @@ def run_articles(
             summary.interrupted = True
             return summary
         try:
-            read = read_article(item, check_language=check_language, max_chars=max_article_chars)
+            read = read_article(item, force=force, max_chars=max_article_chars)
         except InputError as error:
             summary.failures.append(str(error))
             on_read(None)

@@ -46,6 +46,13 @@ BAD_INPUTS = [
      "title.txt: a title of 19,999 characters"),
     ("HTML page with no article", write("nav.html", "<html><body><nav><a>Home</a></nav></body></html>"),
      "nav.html: no article found in the HTML page"),
+    ("CSV file", write("people.txt", "name,city,role,comment\nAna Ruiz,Lyon,mayor,glad\nBo Li,Xi'an,clerk,fine\n"
+                                     "Cy Ng,Rome,chef,good\n"), "people.txt: looks like tabular data, not a news article"),
+    ("source code", write("tool.txt", "import os\n\ndef main():\n    path = os.getcwd()\n    return path\n\n"
+                                      "if __name__ == '__main__':\n    main()\n"), "tool.txt: looks like source code"),
+    ("log file", write("server.txt", "2026-11-01 10:00:01 INFO started\n2026-11-01 10:00:02 WARN disk slow\n"
+                                      "2026-11-01 10:00:03 ERROR request failed\n2026-11-01 10:00:04 INFO stopped\n"),
+     "server.txt: looks like a log"),
     ("JSONL line that is not JSON", write("bad.jsonl", '{"title": "x", "text"\n'), "bad.jsonl:1: not JSON"),
     ("JSONL record without text", write("notext.jsonl", json.dumps({"id": 7, "title": "x"}) + "\n"),
      'notext.jsonl:1 (7): the record has no "text" or "html"'),
@@ -315,3 +322,14 @@ def test_a_store_with_a_damaged_page_is_refused_by_run_and_show(tiny_qwen, model
     assert "sqlite3" in lines[-1] and ".recover" in lines[-1]
     assert db.read_bytes() == before  # nothing written into it
     error_lines(cli.invoke(app, ["show", "--db", str(db)]), "the store is damaged")
+
+
+def test_force_takes_what_does_not_look_like_an_article(tiny_qwen, model_cache, tmp_path, cli):
+    table = tmp_path / "people.txt"
+    table.write_text("name,city,role\nAna Ruiz,Lyon,mayor\nBo Li,Xian,clerk\nCy Ng,Rome,chef\n", encoding="utf-8")
+    args = ["run", str(table), "--db", str(tmp_path / "bitext.db"), "--model", str(tiny_qwen), "--max-new-tokens", "4",
+            "--cache-dir", str(model_cache)]
+    assert cli.invoke(app, args).exit_code == 1
+    forced = cli.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "1 of 1 articles" in forced.stderr

@@ -67,7 +67,9 @@ def run(
     retries: RetriesOption = 0,
     threads: ThreadsOption = 0,
     glob: GlobOption = "*.txt",
-    force: Annotated[bool, typer.Option("--force", help="Translate articles that do not look English too.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Translate inputs that do not look like English news articles too (another language, "
+        "a table, code, a log).")] = False,
     max_article_chars: Annotated[int, typer.Option(
         "--max-article-chars", min=1, help="Refuse an article longer than this (a corpus or a dump in one file).")
     ] = 200_000,
@@ -131,7 +133,7 @@ def run(
                 if result is not None:
                     progress.console.print(Text.assemble(("stored", "green"), " ", shown(str(result))), highlight=False)
 
-            summary = run_articles(inputs, store=store, engines=engines, langs=langs, check_language=not force,
+            summary = run_articles(inputs, store=store, engines=engines, langs=langs, force=force,
                                    glossary=required, retries=retries, context=context, translate_chunks=cluster,
                                    max_article_chars=max_article_chars,
                                    should_stop=stop.is_set,
