@@ -203,14 +203,24 @@ class Store:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def check(self) -> None:
-        """Refuse a damaged store before anything is written into it (SQLite's quick_check:
-        every page read once, no index compared with its table)."""
+        """Refuse, before anything is written, a damaged store (SQLite's quick_check: every
+        page read once, no index compared with its table) or one that cannot be written."""
         try:
             problems = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
         except sqlite3.DatabaseError as error:
             problems = [str(error)]
         if problems != ["ok"]:
             raise StoreError(f"{self.path}: the store is damaged ({problems[0]}); {recovery_hint(self.path)}")
+        # A file that opens but refuses writes (immutable, a read-only snapshot) fails at
+        # the first write: try one now, and take it back.
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            finally:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self.path}: the store is read-only ({error})") from None
 
     def close(self) -> None:
         self.conn.close()

@@ -333,3 +333,26 @@ def test_force_takes_what_does_not_look_like_an_article(tiny_qwen, model_cache, 
     forced = cli.invoke(app, [*args, "--force"])
     assert forced.exit_code == 0, forced.output
     assert "1 of 1 articles" in forced.stderr
+
+
+def test_a_read_only_store_is_refused_before_the_model_loads(tiny_qwen, model_cache, tmp_path, cli, monkeypatch):
+    import subprocess
+
+    import pipeline.runner
+
+    page = tmp_path / "good.txt"
+    page.write_text(GOOD, encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    args = ["run", str(page), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
+            "--cache-dir", str(model_cache)]
+    assert cli.invoke(app, args).exit_code == 0
+    # Read-only even for root (tests run as root here): the immutable attribute.
+    if subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not supported on this file system: cannot make a store read-only for root")
+    try:
+        monkeypatch.setattr(pipeline.runner, "resolve_languages",
+                            lambda *a, **k: (_ for _ in ()).throw(AssertionError("model resolved first")))
+        page.write_text("Bridge opens\n\nThe bridge opened today.\n", encoding="utf-8")
+        error_lines(cli.invoke(app, args), "the store is read-only (attempt to write a readonly database)")
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=True)
