@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .alignment.machine import align
-from .document import Article, Sentence, Translation, TranslatedText
+from .document import Article, Sentence, Signature, Translation, TranslatedText
 from .engines import DecodingOptions, Engine, check_options, create_engine
 from .errors import InputError, Interrupted
 from .glossary import Glossary
@@ -142,6 +142,26 @@ def read_article(item: Input, *, force: bool = False, max_chars: int = MAX_ARTIC
     return ReadArticle(article, sentences)
 
 
+def _lacking(
+    articles: Mapping[str, ReadArticle], *, store: Store, langs: Sequence[str], signatures: Mapping[str, Signature]
+) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]]]:
+    """Per article, the languages it is not complete in; per (language, text) the memory
+    lacks, the articles that need it, in reading order."""
+    pending = {doc_id: [lang for lang in langs if not store.is_translated(doc_id, lang=lang,
+                                                                          signature=signatures[lang])]
+               for doc_id in articles}
+    waiting: dict[tuple[str, str], list[str]] = {}
+    for lang in langs:
+        needed = [text for doc_id, read in articles.items() if lang in pending[doc_id] for text in read.texts]
+        known = store.remembered(needed, lang=lang, signature=signatures[lang])
+        for doc_id, read in articles.items():
+            if lang in pending[doc_id]:
+                for text in dict.fromkeys(read.texts):
+                    if text not in known:
+                        waiting.setdefault((lang, text), []).append(doc_id)
+    return pending, waiting
+
+
 @dataclass
 class RunSummary:
     stored: int = 0  # articles stored (or found already stored)
@@ -207,20 +227,11 @@ def run_articles(
         on_read(read)
 
     # (b) the queue: what each unfinished article lacks, in each language
-    pending = {doc_id: [lang for lang in langs if not store.is_translated(doc_id, lang=lang,
-                                                                          signature=signatures[lang])]
-               for doc_id in articles}
-    waiting: dict[tuple[str, str], list[str]] = {}  # (lang, text) -> the articles that need it
+    pending, waiting = _lacking(articles, store=store, langs=langs, signatures=signatures)
     outstanding = dict.fromkeys(articles, 0)  # article -> texts it still waits for
-    for lang in langs:
-        needed = [text for doc_id, read in articles.items() if lang in pending[doc_id] for text in read.texts]
-        known = store.remembered(needed, lang=lang, signature=signatures[lang])
-        for doc_id, read in articles.items():
-            if lang in pending[doc_id]:
-                for text in dict.fromkeys(read.texts):
-                    if text not in known:
-                        waiting.setdefault((lang, text), []).append(doc_id)
-                        outstanding[doc_id] += 1
+    for doc_ids in waiting.values():
+        for doc_id in doc_ids:
+            outstanding[doc_id] += 1
     contexts: dict[str, tuple[str, ...]] = {}
     if context:
         for read in articles.values():
