@@ -16,7 +16,8 @@ from typing import BinaryIO
 
 from .document import Article
 from .errors import InputError
-from .ingest import article_from_record, decode, parse_text, read_article
+from .fetch import Fetcher
+from .ingest import article_from_record, decode, parse_html, parse_text, plain_text, read_article
 
 DEFAULT_GLOB = "*.txt"
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -31,11 +32,32 @@ class Input:
     read: Callable[[], Article]
 
 
-def expand(args: list[str], *, glob: str = DEFAULT_GLOB, stdin: BinaryIO | None = None) -> Iterator[Input]:
-    """Yield an ``Input`` per article named by ``args``, in order."""
+def is_url(arg: str) -> bool:
+    return arg.startswith(("http://", "https://"))
+
+
+def read_url_list(path: Path) -> list[str]:
+    """The URLs of a file of one URL per line (blank lines and ``#`` comments skipped)."""
+    try:
+        text = decode(path.read_bytes(), source=str(path))
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    urls = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    if not urls:
+        raise InputError(f"{path}: no URLs in the file")
+    return urls
+
+
+def expand(args: list[str], *, glob: str = DEFAULT_GLOB, stdin: BinaryIO | None = None,
+           fetcher: Fetcher | None = None) -> Iterator[Input]:
+    """Yield an ``Input`` per article named by ``args``, in order; URLs are fetched with
+    ``fetcher`` when read."""
     for arg in args:
         if arg == "-":
             yield from _from_stdin(stdin)
+            continue
+        if is_url(arg):
+            yield _from_url(arg, fetcher) if fetcher else _failing(arg, f"{arg}: URLs are read by `bitext run`")
             continue
         path = Path(arg)
         if path.is_dir():
@@ -46,6 +68,18 @@ def expand(args: list[str], *, glob: str = DEFAULT_GLOB, stdin: BinaryIO | None 
                 yield from _from_file(file)
         else:
             yield from _from_file(path)
+
+
+def _from_url(url: str, fetcher: Fetcher) -> Input:
+    def read() -> Article:
+        page = fetcher.get(url)
+        text = page.text()
+        if page.is_html:
+            return parse_html(plain_text(text), source=url, url=page.final_url)
+        article = parse_text(text, source=url)
+        return Article(**{**article.__dict__, "url": page.final_url})
+
+    return Input(url, read)
 
 
 def _from_file(path: Path) -> Iterator[Input]:

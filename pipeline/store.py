@@ -25,9 +25,10 @@ from .document import (
     AlignedDocument, Article, Edition, EditionBead, Flag, PairRecord, Sentence, Signature, Translation, TranslatedText,
 )
 from .errors import StoreError
+from .fetch import Page
 from .glossary import Glossary
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -118,6 +119,20 @@ CREATE TABLE glossaries (
 );
 """
 SCHEMA += GLOSSARY_SCHEMA
+# Version 5: web pages as fetched, so a rerun asks only whether they changed.
+PAGE_SCHEMA = """
+CREATE TABLE pages (
+    url         TEXT PRIMARY KEY,         -- as asked for
+    final_url   TEXT NOT NULL,            -- after redirects
+    content_type TEXT NOT NULL,
+    charset     TEXT,
+    etag        TEXT,
+    last_modified TEXT,
+    body        BLOB NOT NULL,
+    fetched_at  TEXT NOT NULL
+);
+"""
+SCHEMA += PAGE_SCHEMA
 
 # Steps that bring an older store up to date: version -> statements to reach version + 1.
 MIGRATIONS = {
@@ -129,6 +144,7 @@ MIGRATIONS = {
     2: [statement for statement in EDITION_SCHEMA.split(";") if statement.strip()],
     3: [statement for statement in GLOSSARY_SCHEMA.split(";") if statement.strip()]
     + ["ALTER TABLE translations ADD COLUMN retry TEXT"],
+    4: [statement for statement in PAGE_SCHEMA.split(";") if statement.strip()],
 }
 
 
@@ -327,6 +343,23 @@ class Store:
                 "INSERT OR IGNORE INTO glossaries (digest, terms, source, added_at) VALUES (?, ?, ?, ?)",
                 (glossary.digest, glossary.as_json(), glossary.source, _now()),
             )
+
+    def keep_page(self, page: Page) -> None:
+        """Keep a fetched page (replacing what was kept for its URL)."""
+        with self.atomic() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO pages (url, final_url, content_type, charset, etag, last_modified, body,"
+                " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (page.url, page.final_url, page.content_type, page.charset, page.etag, page.last_modified, page.body,
+                 page.fetched_at),
+            )
+
+    def page(self, url: str) -> Page | None:
+        """The page kept for ``url``, if any."""
+        row = self.conn.execute(
+            "SELECT url, final_url, content_type, body, charset, etag, last_modified, fetched_at FROM pages"
+            " WHERE url = ?", (url,)).fetchone()
+        return Page(*row) if row else None
 
     def glossary(self, digest: str) -> Glossary | None:
         row = self.conn.execute("SELECT terms, source FROM glossaries WHERE digest = ?", (digest,)).fetchone()

@@ -14,6 +14,8 @@ VERSION_2_COLUMNS = (
 def schema_at(version: int) -> str:
     """The SQL that made a store of ``version`` (1 to today's)."""
     schema = store.SCHEMA
+    if version < 5:
+        schema = schema.replace(store.PAGE_SCHEMA, "")
     if version < 4:
         schema = schema.replace(store.GLOSSARY_SCHEMA, "").replace(RETRY_COLUMN, "")
     if version < 3:

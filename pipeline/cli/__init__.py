@@ -50,7 +50,12 @@ def main(version: Annotated[bool, typer.Option(
 
 @app.command()
 def run(
-    articles: Articles,
+    articles: Annotated[Optional[list[str]], typer.Argument(
+        help="Articles: page copies (.txt), HTML pages, .jsonl files (one article per line), folders (searched "
+        "recursively, see --glob), URLs (http:// or https://), or - for standard input.", show_default=False)] = None,
+    urls: Annotated[Optional[Path], typer.Option(
+        "--urls", dir_okay=False, help="A file of URLs to fetch and translate, one per line (# starts a comment).")
+    ] = None,
     db: DbOption = Path("bitext.db"),
     to: ToOption = "zh,fr",
     model: ModelOption = DEFAULT_MODEL,
@@ -89,7 +94,9 @@ def run(
 ) -> None:
     """Translate articles sentence by sentence and store the aligned pairs.
 
-    Every article is read and stored first; then everything the translation memory lacks,
+    Pages are fetched politely (robots.txt obeyed, a delay between requests to one host)
+    and kept in the store, so a rerun only asks whether they changed. Every article is
+    read and stored first; then everything the translation memory lacks,
     for all articles and languages, is translated as one queue (here, or on a Ray cluster
     with --ray), and each article is complete once its texts are in. A rerun of the same
     command translates only what is missing.
@@ -98,7 +105,8 @@ def run(
     """
     from ..engines import DecodingOptions
     from ..glossary import read_glossary
-    from ..inputs import expand
+    from ..fetch import Fetcher
+    from ..inputs import expand, is_url, read_url_list
     from ..languages import parse_targets
     from ..runner import open_engines, run_articles
     from ..store import Store
@@ -117,9 +125,13 @@ def run(
             cluster = RayTranslator(RayOptions(ray, actors, actor_threads, gpus_per_actor),
                                     EngineRecipe(model, engine, options, tuple(langs), cache_dir),
                                     glossary=required, retries=retries, context=context)
-        inputs = list(expand(articles, glob=glob, stdin=sys.stdin.buffer if "-" in articles else None))
+        names = [*(articles or []), *(read_url_list(urls) if urls else [])]
+        if not names:
+            raise BitextError("nothing to translate: name articles, folders, URLs or - (standard input), or --urls FILE")
         with Store(db) as store, progress_display(err) as progress:
             store.check()  # a damaged store is refused before anything is written into it
+            fetcher = Fetcher(cache=store) if any(is_url(name) for name in names) else None
+            inputs = list(expand(names, glob=glob, stdin=sys.stdin.buffer if "-" in names else None, fetcher=fetcher))
             engines = open_engines(model, langs, engine=engine, options=options, cache_dir=cache_dir,
                                    progress=step_reporter(progress))
             reading = progress.add_task("articles read", total=len(inputs))
@@ -146,6 +158,8 @@ def run(
             "memory; run the same command again to finish the rest", console=err)
         raise typer.Exit(stop.exit_code)
     failed = f"; {len(summary.failures)} failed (above)" if summary.failures else ""
+    if fetcher is not None:
+        failed += f"; {fetcher.fetched} pages fetched"
     if summary.retried:
         failed += f"; {summary.retried} flagged translations decoded again"
     say(f"{summary.stored} of {len(inputs)} articles in {db}{failed}; read them with: bitext show --db {db}", console=err)
@@ -172,7 +186,8 @@ def segment(
     import json
 
     from ..errors import InputError
-    from ..inputs import expand
+    from ..fetch import Fetcher
+    from ..inputs import expand, is_url, read_url_list
     from ..languages import check_segment_language
     from ..segment import segment_article
 

@@ -1,0 +1,283 @@
+"""Fetch news pages from the web, politely and within bounds.
+
+requests with urllib3's ``Retry`` (the most used HTTP stack in Python, and the retry
+policy everyone knows): connect and read timeouts, a few retries with exponential backoff
+on connection errors and 5xx answers (honouring Retry-After), redirects followed up to a
+limit, a size limit and an overall deadline on the body, the content type checked (HTML
+or text), the charset honoured. Politeness: robots.txt obeyed (``urllib.robotparser``,
+RFC 9309's rules for a robots.txt that is missing or unreachable), a delay between
+requests to one host (longer where robots.txt asks for one), and a User-Agent that names
+bitext and its version.
+
+A ``PageCache`` (the store) keeps every page fetched with its ETag and Last-Modified: a
+page fetched before is asked for again only conditionally, and an unchanged page (304)
+costs no body. Every failure is a ``FetchError``: one line naming the URL and the cause.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.robotparser
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from . import __version__
+from .errors import InputError
+
+USER_AGENT = f"bitext/{__version__} (news translation tool; python-requests)"
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+
+
+class FetchError(InputError):
+    """A page that could not be fetched; the message names the URL and the cause."""
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How pages are fetched. Timeouts in seconds: ``connect``, ``read`` (between bytes) and
+    ``deadline`` (the whole body); ``retries`` on connection errors and 5xx, ``backoff``
+    seconds growing 2x per retry; ``max_redirects``; ``max_bytes`` of body; ``delay``
+    seconds between requests to one host; ``robots``: obey robots.txt."""
+
+    connect: float = 5.0
+    read: float = 20.0
+    deadline: float = 60.0
+    retries: int = 3
+    backoff: float = 0.5
+    max_redirects: int = 5
+    max_bytes: int = 5_000_000
+    delay: float = 1.0
+    robots: bool = True
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page: ``url`` as asked, ``final_url`` after redirects."""
+
+    url: str
+    final_url: str
+    content_type: str
+    body: bytes
+    charset: str | None = None  # from the Content-Type header
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: str = ""
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type != "text/plain"
+
+    def text(self) -> str:
+        """The body as text: the header's charset, else the page's <meta charset>, else
+        UTF-8, else what charset_normalizer finds."""
+        for charset in (self.charset, _meta_charset(self.body), "utf-8"):
+            if charset:
+                try:
+                    return self.body.decode(charset)
+                except (LookupError, UnicodeDecodeError):
+                    continue
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(self.body).best()
+        if best is None:
+            raise FetchError(f"{self.url}: the page's text is in no charset bitext can read")
+        return str(best)
+
+
+class PageCache(Protocol):
+    """Where fetched pages are kept (the store)."""
+
+    def page(self, url: str) -> Page | None: ...
+
+    def keep_page(self, page: Page) -> None: ...
+
+
+class Fetcher:
+    """Fetches pages one by one, sharing connections, robots.txt files and per-host delays."""
+
+    def __init__(self, options: FetchOptions | None = None, *, cache: PageCache | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        self.options = options or FetchOptions()
+        self.cache = cache
+        self.clock, self.sleep = clock, sleep
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.max_redirects = self.options.max_redirects
+        retry = Retry(
+            total=self.options.retries, connect=self.options.retries, read=self.options.retries,
+            status=self.options.retries, backoff_factor=self.options.backoff,
+            status_forcelist=(500, 502, 503, 504), allowed_methods=("GET",), raise_on_status=False,
+            respect_retry_after_header=True,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: all allowed
+        self.last_request: dict[str, float] = {}
+        self.fetched = 0  # pages whose body came over the network in this run
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, url: str) -> Page:
+        """The page at ``url``; a ``FetchError`` says why not."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"{url}: not an http(s) URL")
+        if self.options.robots and not self._allowed(url):
+            why = getattr(self.robots[parts.netloc], "unreadable", "")
+            raise FetchError(f"{url}: blocked by the site's robots.txt{why}")
+        cached = self.cache.page(url) if self.cache is not None else None
+        headers = {}
+        if cached is not None and cached.etag:
+            headers["If-None-Match"] = cached.etag
+        if cached is not None and cached.last_modified:
+            headers["If-Modified-Since"] = cached.last_modified
+        response = self._request(url, headers=headers)
+        with response:
+            if response.status_code == 304 and cached is not None:
+                return cached
+            if response.status_code in (404, 410):
+                raise FetchError(f"{url}: not found (HTTP {response.status_code})")
+            if response.status_code >= 500:
+                raise FetchError(f"{url}: server error (HTTP {response.status_code}) after "
+                                 f"{self.options.retries} retries")
+            if response.status_code >= 400:
+                raise FetchError(f"{url}: refused (HTTP {response.status_code} {response.reason})")
+            content_type, charset = _content_type(response.headers.get("Content-Type", ""))
+            if content_type not in TEXT_TYPES:
+                raise FetchError(f"{url}: not an HTML page or text ({content_type or 'no content type'})")
+            body = self._body(url, response)
+        page = Page(url, response.url, content_type, body, charset, response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.fetched += 1
+        if self.cache is not None:
+            self.cache.keep_page(page)
+        return page
+
+    def _request(self, url: str, *, headers: dict[str, str]):
+        import requests
+
+        self._wait_for(url)
+        try:
+            return self.session.get(url, headers=headers, stream=True,
+                                    timeout=(self.options.connect, self.options.read))
+        except requests.exceptions.TooManyRedirects:
+            raise FetchError(f"{url}: redirect loop (more than {self.options.max_redirects} redirects)") from None
+        except requests.exceptions.ConnectTimeout:
+            raise FetchError(f"{url}: timed out connecting ({self.options.connect:g} s)") from None
+        except requests.exceptions.ReadTimeout:
+            raise FetchError(f"{url}: timed out waiting for the server ({self.options.read:g} s)") from None
+        except requests.exceptions.RetryError as error:
+            raise FetchError(f"{url}: gave up after {self.options.retries} retries ({_reason(error)})") from None
+        except requests.exceptions.ConnectionError as error:
+            if "Read timed out" in str(error):  # read timeouts, retried, arrive as connection errors
+                raise FetchError(f"{url}: timed out waiting for the server ({self.options.read:g} s)") from None
+            raise FetchError(f"{url}: cannot connect ({_reason(error)})") from None
+        except requests.exceptions.RequestException as error:
+            raise FetchError(f"{url}: {_reason(error)}") from None
+        finally:
+            self.last_request[urlsplit(url).netloc] = self.clock()
+
+    def _body(self, url: str, response) -> bytes:
+        import requests
+
+        limit, started, chunks, size = self.options.max_bytes, self.clock(), [], 0
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"{url}: too big ({int(declared):,} bytes; the limit is {limit:,})")
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"{url}: too big (more than {limit:,} bytes)")
+                if self.clock() - started > self.options.deadline:
+                    raise FetchError(f"{url}: the page took more than {self.options.deadline:g} s to arrive")
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as error:
+            raise FetchError(f"{url}: the page broke off ({_reason(error)})") from None
+        return b"".join(chunks)
+
+    def _wait_for(self, url: str) -> None:
+        """Keep the delay between two requests to one host (robots.txt's Crawl-delay if longer)."""
+        host = urlsplit(url).netloc
+        delay = self.options.delay
+        robots = self.robots.get(host)
+        if robots is not None:
+            delay = max(delay, float(robots.crawl_delay(USER_AGENT) or 0))
+        last = self.last_request.get(host)
+        if last is not None:
+            wait = last + delay - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+
+    def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = parts.netloc
+        if host not in self.robots:
+            try:
+                self.robots[host] = self._read_robots(urlunsplit((parts.scheme, host, "/robots.txt", "", "")))
+            except FetchError as error:
+                raise FetchError(f"{url}: {error}") from None
+        robots = self.robots[host]
+        return robots is None or robots.can_fetch(USER_AGENT, url)
+
+    def _read_robots(self, robots_url: str) -> urllib.robotparser.RobotFileParser | None:
+        """A site's robots.txt (RFC 9309): none, or any 4xx, allows everything; one that
+        cannot be read (5xx, no connection) disallows everything."""
+        import requests
+
+        parser = urllib.robotparser.RobotFileParser(robots_url)
+        try:
+            response = self._request(robots_url, headers={})
+        except FetchError as error:
+            # The site cannot be reached at all: say that, for the page asked for.
+            raise FetchError(str(error).replace(f"{robots_url}: ", "", 1)) from None
+        with response:
+            if 400 <= response.status_code < 500:
+                return None
+            try:
+                if response.status_code >= 300:
+                    raise FetchError(f"HTTP {response.status_code}")
+                text = self._body(robots_url, response).decode("utf-8", errors="replace")
+            except (FetchError, requests.exceptions.RequestException) as error:
+                parser.disallow_all = True
+                parser.unreadable = f" (which could not be read: {str(error).replace(f'{robots_url}: ', '')})"
+                return parser
+        parser.parse(text.splitlines())
+        return parser
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    kind, _, params = header.partition(";")
+    charset = re.search(r"charset\s*=\s*\"?([\w.:-]+)", params, re.IGNORECASE)
+    return kind.strip().lower(), charset.group(1) if charset else None
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _reason(error: Exception) -> str:
+    """The innermost cause of a requests/urllib3 error, in a few words."""
+    text = str(error)
+    for pattern, reason in (
+        (r"Name or service not known|nodename nor servname|NameResolutionError|getaddrinfo failed",
+         "the host name does not resolve (DNS)"),
+        (r"Connection refused", "connection refused"),
+        (r"timed out", "timed out"),
+        (r"too many 5\d\d error responses|ResponseError", "the server kept answering with errors"),
+    ):
+        if re.search(pattern, text):
+            return reason
+    return text.splitlines()[0][:200] if text else type(error).__name__

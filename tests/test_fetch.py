@@ -1,0 +1,108 @@
+"""Fetching pages, for real, from a server on 127.0.0.1 that we start: politeness, limits,
+and every failure as one line naming the URL and the cause."""
+
+import pytest
+
+from pipeline.cli import app
+from pipeline.fetch import USER_AGENT, FetchError, Fetcher, FetchOptions
+from pipeline.store import Store
+from tests.webserver import Site, serve
+
+pytestmark = pytest.mark.timeout(120)
+
+QUICK = FetchOptions(connect=2, read=1, deadline=3, retries=2, backoff=0.01, max_bytes=200_000, delay=0)
+
+
+@pytest.fixture
+def site():
+    site = Site()
+    base, server = serve(site)
+    site.base = base
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_page_is_fetched_with_a_user_agent_that_names_bitext(site):
+    page = Fetcher(QUICK).get(f"{site.base}/en/article.html")
+    assert page.is_html and "Riverside ferry returns" in page.text()
+    assert page.etag and site.agents == {USER_AGENT} and USER_AGENT.startswith("bitext/")
+
+
+@pytest.mark.parametrize("path, cause", [
+    ("/missing.html", "not found (HTTP 404)"),
+    ("/gone.html", "not found (HTTP 410)"),
+    ("/broken.html", "server error (HTTP 503) after 2 retries"),
+    ("/loop.html", "redirect loop (more than 5 redirects)"),
+    ("/image.png", "not an HTML page or text (image/png)"),
+    ("/endless.html", "too big (more than 200,000 bytes)"),
+    ("/slow.html", "timed out waiting for the server (1 s)"),
+    ("/private/secret.html", "blocked by the site's robots.txt"),
+])
+def test_every_failure_is_one_line_naming_the_url_and_the_cause(site, path, cause):
+    url = f"{site.base}{path}"
+    with pytest.raises(FetchError) as failure:
+        Fetcher(QUICK).get(url)
+    assert str(failure.value) == f"{url}: {cause}"
+    assert "\n" not in str(failure.value)
+
+
+def test_nothing_listening_and_an_unknown_host_are_one_line():
+    with pytest.raises(FetchError, match=r"^http://127\.0\.0\.1:9/a\.html: cannot connect \(connection refused\)$"):
+        Fetcher(QUICK).get("http://127.0.0.1:9/a.html")
+    with pytest.raises(FetchError, match="not an http"):
+        Fetcher(QUICK).get("ftp://example.org/a.html")
+
+
+def test_a_server_error_is_retried_with_backoff_and_then_the_page_comes(site):
+    page = Fetcher(QUICK).get(f"{site.base}/flaky.html")
+    assert "Riverside" in page.text() and site.hits["/flaky.html"] == 2
+
+
+def test_the_charset_of_the_header_is_honoured(site):
+    page = Fetcher(QUICK).get(f"{site.base}/latin1.html")
+    assert "Mayor Ana Ru\u00edz" in page.text()
+
+
+def test_requests_to_one_host_keep_their_distance(site):
+    clock = [0.0]
+    waits = []
+    fetcher = Fetcher(FetchOptions(delay=2.0, backoff=0.01), clock=lambda: clock[0],
+                      sleep=lambda seconds: waits.append(round(seconds, 3)))
+    fetcher.get(f"{site.base}/en/article.html")  # robots.txt, then the page: one wait between them
+    clock[0] += 0.5
+    fetcher.get(f"{site.base}/flaky.html")
+    assert waits == [2.0, 1.5]
+
+
+def test_a_kept_page_is_asked_for_again_only_conditionally(site, tmp_path):
+    with Store(tmp_path / "bitext.db") as store:
+        first = Fetcher(QUICK, cache=store)
+        page = first.get(f"{site.base}/en/article.html")
+        again = Fetcher(QUICK, cache=store)
+        assert again.get(f"{site.base}/en/article.html") == page
+    assert first.fetched == 1 and again.fetched == 0
+    assert site.hits["/en/article.html"] == 2 and site.bodies_sent["/en/article.html"] == 1  # the second: 304
+
+
+def test_run_takes_urls_and_a_list_of_them(site, tiny_qwen, model_cache, tmp_path, cli):
+    listed = tmp_path / "urls.txt"
+    listed.write_text(f"# today's links\n{site.base}/en/article.html\n\n{site.base}/missing.html\n"
+                      f"{site.base}/empty.html\n", encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    args = ["run", "--urls", str(listed), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
+            "--cache-dir", str(model_cache)]
+    result = cli.invoke(app, args)
+    assert result.exit_code == 1, result.output  # some failed: the others still stored
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {site.base}/missing.html: not found (HTTP 404)",
+                      f"error: {site.base}/empty.html: no article found in the HTML page (only 'Home')"]
+    assert "1 of 3 articles" in result.stderr and "2 pages fetched" in result.stderr
+    with Store(db, create=False) as store:
+        (document,) = store.documents()
+        assert document.title == "Riverside ferry returns after two years" and set(document.languages) == {"zh", "fr"}
+        assert store.load(document.doc_id).article.url == f"{site.base}/en/article.html"
+    # Again: the page is unchanged (304), nothing is translated.
+    again = cli.invoke(app, ["run", f"{site.base}/en/article.html", *args[3:]])
+    assert again.exit_code == 0, again.output
+    assert "already stored" in again.stderr and "0 pages fetched" in again.stderr

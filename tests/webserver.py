@@ -1,0 +1,119 @@
+"""A small web site on 127.0.0.1 for the fetching tests: pages we wrote ourselves, and the
+ways a server misbehaves (slow, 404, 500 then 200, a redirect loop, an endless body, a
+robots.txt that forbids a path)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ARTICLE_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Riverside ferry returns after two years</title>
+<link rel="alternate" hreflang="zh-Hans" href="/zh/article.html">
+<link rel="alternate" hreflang="fr" href="/fr/article.html">
+</head><body>
+<nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+<article>
+<h1>Riverside ferry returns after two years</h1>
+<p class="byline">By Jo Lee | Updated: 2026-05-01 10:00</p>
+<p>The ferry across the river returned on Monday after two years of repairs. "It is back. We are glad," said
+Mayor Ana Ruiz. The city paid 12 million yuan for the work.</p>
+<p>Riders cheered as the first boat left the pier at 7 am. Some had waited since dawn.</p>
+</article>
+<footer>Copyright 2026 Example Daily</footer>
+</body></html>
+"""
+
+ROBOTS = "User-agent: *\nDisallow: /private/\n"
+
+
+class Site:
+    """Routes: path -> (status, headers, body), or a callable taking the handler."""
+
+    def __init__(self):
+        self.hits: Counter[str] = Counter()
+        self.bodies_sent: Counter[str] = Counter()
+        self.agents: set[str] = set()
+        self.routes = {
+            "/robots.txt": (200, {"Content-Type": "text/plain"}, ROBOTS.encode()),
+            "/en/article.html": self.etagged(ARTICLE_HTML.encode(), "text/html; charset=utf-8"),
+            "/private/secret.html": (200, {"Content-Type": "text/html"}, ARTICLE_HTML.encode()),
+            "/missing.html": (404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"),
+            "/gone.html": (410, {"Content-Type": "text/html"}, b"<h1>Gone</h1>"),
+            "/broken.html": (503, {"Content-Type": "text/html"}, b"<h1>Down</h1>"),
+            "/flaky.html": self.flaky,
+            "/loop.html": (302, {"Location": "/loop.html"}, b""),
+            "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+            "/endless.html": self.endless,
+            "/slow.html": self.slow,
+            "/empty.html": (200, {"Content-Type": "text/html"}, b"<html><body><nav>Home</nav></body></html>"),
+            "/latin1.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"},
+                             ARTICLE_HTML.replace("Ruiz", "Ru\u00edz").replace('<meta charset="utf-8">', "")
+                             .encode("latin-1")),
+        }
+
+    def etagged(self, body: bytes, content_type: str):
+        tag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+
+        def serve(handler):
+            if handler.headers.get("If-None-Match") == tag:
+                handler.reply(304, {"ETag": tag}, b"")
+            else:
+                handler.reply(200, {"Content-Type": content_type, "ETag": tag}, body)
+        return serve
+
+    def flaky(self, handler):
+        if self.hits["/flaky.html"] < 2:  # the first answer fails, then the page comes
+            handler.reply(500, {"Content-Type": "text/html"}, b"<h1>Oops</h1>")
+        else:
+            handler.reply(200, {"Content-Type": "text/html"}, ARTICLE_HTML.encode())
+
+    def endless(self, handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.end_headers()
+        try:
+            while True:
+                handler.wfile.write(b"<p>" + b"more " * 2000 + b"</p>\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def slow(self, handler):
+        time.sleep(3)
+        handler.reply(200, {"Content-Type": "text/html"}, ARTICLE_HTML.encode())
+
+
+def serve(site: Site):
+    """Start ``site`` on 127.0.0.1 and a free port; returns (base URL, server)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802  (http.server's name)
+            path = self.path.split("?")[0]
+            site.hits[path] += 1
+            site.agents.add(self.headers.get("User-Agent", ""))
+            route = site.routes.get(path, (404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"))
+            if callable(route):
+                route(self)
+            else:
+                self.reply(*route)
+
+        def reply(self, status, headers, body):
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+                site.bodies_sent[self.path] += 1
+
+        def log_message(self, *args):  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
