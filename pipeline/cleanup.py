@@ -78,7 +78,7 @@ def _strip_wrapping_quotes(text: str, source: str) -> str:
 
 def normalize_chinese(text: str) -> str:
     """Simplified characters and full-width punctuation next to Chinese text."""
-    text = _to_simplified(text)
+    text = to_simplified(text)
 
     def full_width(match: re.Match) -> str:
         return HALF_TO_FULL[match.group(0).strip()]
@@ -150,5 +150,6 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-def _to_simplified(text: str) -> str:
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters as Simplified ones (OpenCC t2s)."""
     return _converter().convert(text)

@@ -30,6 +30,7 @@ from .errors import InputError
 
 USER_AGENT = f"bitext/{__version__} (news translation tool; python-requests)"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+ROBOTS_MAX_AGE = 24 * 3600  # seconds
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 
 
@@ -123,13 +124,32 @@ class Fetcher:
         self.session.mount("https://", adapter)
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: all allowed
         self.last_request: dict[str, float] = {}
-        self.fetched = 0  # pages whose body came over the network in this run
+        self.pages: dict[str, Page] = {}  # this run's pages: asked for once per run
+        self.failures: dict[str, FetchError] = {}  # and those that failed, tried once
+        self.downloaded: set[str] = set()  # URLs whose body came over the network in this run
+
+    @property
+    def fetched(self) -> int:
+        """Pages whose body came over the network in this run."""
+        return len(self.downloaded)
 
     def close(self) -> None:
         self.session.close()
 
     def get(self, url: str) -> Page:
         """The page at ``url``; a ``FetchError`` says why not."""
+        if url in self.pages:
+            return self.pages[url]
+        if url in self.failures:
+            raise self.failures[url]
+        try:
+            self.pages[url] = page = self._get(url)
+        except FetchError as error:
+            self.failures[url] = error
+            raise
+        return page
+
+    def _get(self, url: str) -> Page:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"{url}: not an http(s) URL")
@@ -159,7 +179,7 @@ class Fetcher:
             body = self._body(url, response)
         page = Page(url, response.url, content_type, body, charset, response.headers.get("ETag"),
                     response.headers.get("Last-Modified"), datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        self.fetched += 1
+        self.downloaded.add(url)
         if self.cache is not None:
             self.cache.keep_page(page)
         return page
@@ -231,12 +251,23 @@ class Fetcher:
         robots = self.robots[host]
         return robots is None or robots.can_fetch(USER_AGENT, url)
 
+    def _keep_robots(self, robots_url: str, body: bytes, content_type: str) -> None:
+        if self.cache is not None:  # "absent": the site has none (4xx), which allows everything
+            self.cache.keep_page(Page(robots_url, robots_url, content_type, body,
+                                      fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+
     def _read_robots(self, robots_url: str) -> urllib.robotparser.RobotFileParser | None:
         """A site's robots.txt (RFC 9309): none, or any 4xx, allows everything; one that
-        cannot be read (5xx, no connection) disallows everything."""
+        cannot be read (5xx) disallows everything. Kept in the cache for a day."""
         import requests
 
         parser = urllib.robotparser.RobotFileParser(robots_url)
+        kept = self.cache.page(robots_url) if self.cache is not None else None
+        if kept is not None and _age(kept) < ROBOTS_MAX_AGE:  # RFC 9309: a robots.txt may be kept for a day
+            if kept.content_type == "absent":
+                return None
+            parser.parse(kept.body.decode("utf-8", errors="replace").splitlines())
+            return parser
         try:
             response = self._request(robots_url, headers={})
         except FetchError as error:
@@ -244,17 +275,29 @@ class Fetcher:
             raise FetchError(str(error).replace(f"{robots_url}: ", "", 1)) from None
         with response:
             if 400 <= response.status_code < 500:
+                self._keep_robots(robots_url, b"", "absent")
                 return None
             try:
                 if response.status_code >= 300:
                     raise FetchError(f"HTTP {response.status_code}")
-                text = self._body(robots_url, response).decode("utf-8", errors="replace")
+                body = self._body(robots_url, response)
+                self._keep_robots(robots_url, body, "text/plain")
+                text = body.decode("utf-8", errors="replace")
             except (FetchError, requests.exceptions.RequestException) as error:
                 parser.disallow_all = True
                 parser.unreadable = f" (which could not be read: {str(error).replace(f'{robots_url}: ', '')})"
                 return parser
         parser.parse(text.splitlines())
         return parser
+
+
+def _age(page: Page) -> float:
+    """Seconds since ``page`` was fetched."""
+    try:
+        fetched = datetime.fromisoformat(page.fetched_at)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(timezone.utc) - fetched).total_seconds()
 
 
 def _content_type(header: str) -> tuple[str, str | None]:

@@ -32,6 +32,12 @@ class PageRules:
     bylines: tuple[re.Pattern, ...]
     furniture: tuple[re.Pattern, ...]
     footer_start: tuple[re.Pattern, ...]
+    edition_links: tuple[tuple[str, re.Pattern], ...] = ()  # (language, a switcher link's text)
+
+    def edition_link(self, text: str) -> str | None:
+        """The language whose edition a link with this text leads to, if it is a switcher's."""
+        text = " ".join(text.split())
+        return next((lang for lang, pattern in self.edition_links if pattern.fullmatch(text)), None)
 
     def is_furniture(self, line: str) -> bool:
         return any(pattern.fullmatch(line) for pattern in self.furniture)
@@ -47,7 +53,9 @@ class PageRules:
 def default_rules() -> PageRules:
     data = tomllib.loads(resources.files("pipeline").joinpath("page_rules.toml").read_text(encoding="utf-8"))
     return PageRules(
-        *(tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in ("bylines", "furniture", "footer_start"))
+        *(tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in ("bylines", "furniture", "footer_start")),
+        tuple((lang, re.compile(p, re.IGNORECASE)) for lang, patterns in data.get("edition_links", {}).items()
+              for p in patterns),
     )
 
 

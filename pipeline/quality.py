@@ -338,7 +338,7 @@ def _repetition(text: str, tgt: str) -> str | None:
 
 
 def _traditional(text: str) -> str:
-    from .cleanup import _to_simplified
+    from .cleanup import to_simplified
 
-    simplified = _to_simplified(text)
+    simplified = to_simplified(text)
     return "".join(dict.fromkeys(a for a, b in zip(text, simplified, strict=False) if a != b))

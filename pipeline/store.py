@@ -485,6 +485,12 @@ class Store:
         return AlignedDocument(article=article, sentences=sentences, translations=translations,
                                editions=self._editions(doc_id))
 
+    def edition_sources(self, doc_id: str) -> dict[str, tuple[str, str]]:
+        """Per language, where the stored edition of a document came from and the aligner's signature."""
+        return {lang: (source, signature) for lang, source, signature in self.conn.execute(
+            "SELECT e.lang, e.source, s.signature FROM editions e JOIN signatures s ON s.id = e.signature_id"
+            " WHERE e.doc_id = ?", (doc_id,))}
+
     def _editions(self, doc_id: str) -> dict[str, Edition]:
         editions = {}
         rows = self.conn.execute(

@@ -5,6 +5,7 @@ robots.txt that forbids a path)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections import Counter
@@ -12,7 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARTICLE_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Riverside ferry returns after two years</title>
-<link rel="alternate" hreflang="zh-Hans" href="/zh/article.html">
+<link rel="canonical" href="/en/article.html">
+<link rel="alternate" hreflang="en" href="/en/article.html">
+<link rel="alternate" hreflang="zh-Hant" href="/zh/article.html">
 <link rel="alternate" hreflang="fr" href="/fr/article.html">
 </head><body>
 <nav><a href="/">Home</a> | <a href="/world">World</a></nav>
@@ -27,6 +30,36 @@ Mayor Ana Ruiz. The city paid 12 million yuan for the work.</p>
 </body></html>
 """
 
+# The site's own editions, written for these tests; the Chinese one in Traditional characters.
+ZH_EDITION_HTML = """<!doctype html>
+<html lang="zh-Hant"><head><meta charset="utf-8"><title>河畔渡輪停航兩年後恢復運營</title>
+<link rel="alternate" hreflang="en" href="/en/article.html"></head><body>
+<nav><a href="/">首頁</a></nav>
+<article>
+<h1>河畔渡輪停航兩年後恢復運營</h1>
+<p>停航兩年進行維修的過江渡輪於週一恢復運營。「它回來了，我們很高興，」市長安娜·魯伊斯說。市政府為這項工程支付了1200萬元。</p>
+<p>當第一艘船於早上7點離開碼頭時，乘客們歡呼起來。有些人從黎明就開始等候。</p>
+</article></body></html>
+"""
+
+FR_EDITION_HTML = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Le bac de Riverside reprend du service après deux ans</title>
+</head><body>
+<nav><a href="/">Accueil</a></nav>
+<article>
+<h1>Le bac de Riverside reprend du service après deux ans</h1>
+<p>Le bac qui traverse la rivière a repris du service lundi après deux ans de travaux. « Il est de retour. Nous
+sommes heureux », a déclaré la maire Ana Ruiz. La ville a payé 12 millions de yuans pour les travaux.</p>
+<p>Les passagers ont applaudi lorsque le premier bateau a quitté le quai à 7 heures. Certains attendaient depuis
+l'aube.</p>
+</article></body></html>
+"""
+
+# The same article on a site whose editions are only in its switcher ("中文 | Français").
+SWITCHER_HTML = re.sub(r'<link rel="(?:canonical|alternate)"[^>]*>\n', "", ARTICLE_HTML).replace(
+    '<a href="/world">World</a>',
+    '<a href="/world">World</a> <a href="/zh/article.html">中文</a> | <a href="/fr/article.html">Français</a>')
+
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
 
@@ -40,6 +73,11 @@ class Site:
         self.routes = {
             "/robots.txt": (200, {"Content-Type": "text/plain"}, ROBOTS.encode()),
             "/en/article.html": self.etagged(ARTICLE_HTML.encode(), "text/html; charset=utf-8"),
+            "/zh/article.html": self.etagged(ZH_EDITION_HTML.encode(), "text/html; charset=utf-8"),
+            "/fr/article.html": self.etagged(FR_EDITION_HTML.encode(), "text/html; charset=utf-8"),
+            "/en/switcher.html": self.etagged(SWITCHER_HTML.encode(), "text/html; charset=utf-8"),
+            "/en/alone.html": self.etagged(SWITCHER_HTML.replace("中文", "Weather").replace("Français", "Sport")
+                                           .encode(), "text/html; charset=utf-8"),
             "/private/secret.html": (200, {"Content-Type": "text/html"}, ARTICLE_HTML.encode()),
             "/missing.html": (404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"),
             "/gone.html": (410, {"Content-Type": "text/html"}, b"<h1>Gone</h1>"),

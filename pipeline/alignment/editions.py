@@ -15,11 +15,12 @@ at the sentences that machine pairs use too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..document import AlignedDocument, Article, Edition, EditionBead, Sentence
 from ..errors import InputError
+from ..fetch import Fetcher
 from ..inputs import expand
 from ..languages import SEGMENT_LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES, detect_language, name
 from ..model import Progress, no_progress
@@ -56,6 +57,7 @@ class AlignedEditions:
     title: str
     english_stored_before: bool
     reports: tuple[EditionReport, ...]
+    unchanged: bool = False  # the editions were stored before, from the same pages, by the same aligner
 
 
 def align_editions(
@@ -68,13 +70,16 @@ def align_editions(
     embedder: str = "use",
     embed_runs: bool = False,
     settings: AlignSettings | None = None,
+    fetcher: Fetcher | None = None,
     progress: Progress = no_progress,
 ) -> AlignedEditions:
     """Read, align and store the editions of one English article, all or nothing.
 
     ``langs``: the language of each input in order (English first); by default each is
     detected. ``force``: store an edition even when it scores below
-    ``MIN_EDITION_SCORE``. Raises ``InputError`` (nothing stored) for an input that
+    ``MIN_EDITION_SCORE``. Inputs may be URLs, fetched with ``fetcher``; a Chinese edition
+    in Traditional characters is read in Simplified ones, as bitext's Chinese is.
+    Raises ``InputError`` (nothing stored) for an input that
     cannot be read, is not in a language asked for, or does not read as an edition.
     """
     paths = [str(english_path), *map(str, edition_paths)]
@@ -83,9 +88,10 @@ def align_editions(
     if langs is not None and len(langs) != len(paths):
         raise InputError(f"--langs names {len(langs)} languages for {len(paths)} inputs; give one per input, "
                          f"English first (e.g. en,zh,fr)")
-    pages = [_read_one(path) for path in paths]
+    pages = [_read_one(path, fetcher) for path in paths]
     found = [_language(path, page, langs[n] if langs else None) for n, (path, page) in enumerate(zip(paths, pages))]
     _check_languages(paths, found)
+    pages = [_simplified(page) if lang == "zh" else page for page, lang in zip(pages, found)]
 
     english = pages[0]
     stored = store.sentences(english.doc_id)
@@ -159,9 +165,15 @@ def _report(path: str, edition: Edition, english_count: int, edition_count: int)
     )
 
 
-def _read_one(path: str) -> Article:
+def _simplified(page: Article) -> Article:
+    from ..cleanup import to_simplified
+
+    return replace(page, title=to_simplified(page.title), paragraphs=tuple(map(to_simplified, page.paragraphs)))
+
+
+def _read_one(path: str, fetcher: Fetcher | None = None) -> Article:
     """The one article in ``path`` (a JSONL file must hold a single record here)."""
-    inputs = list(expand([path]))
+    inputs = list(expand([path], fetcher=fetcher))
     if len(inputs) != 1:
         raise InputError(f"{path}: holds {len(inputs)} articles; align gives one article per file")
     return inputs[0].read()

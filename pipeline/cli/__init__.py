@@ -56,6 +56,11 @@ def run(
     urls: Annotated[Optional[Path], typer.Option(
         "--urls", dir_okay=False, help="A file of URLs to fetch and translate, one per line (# starts a comment).")
     ] = None,
+    editions: Annotated[bool, typer.Option(
+        "--editions", help="URLs: also find the page's own editions (hreflang links, the site's edition switcher), "
+        "fetch them and align them with the English article, beside its machine pairs.")] = False,
+    editions_only: Annotated[bool, typer.Option(
+        "--editions-only", help="URLs: align the page's own editions without running the model.")] = False,
     db: DbOption = Path("bitext.db"),
     to: ToOption = "zh,fr",
     model: ModelOption = DEFAULT_MODEL,
@@ -128,13 +133,23 @@ def run(
         names = [*(articles or []), *(read_url_list(urls) if urls else [])]
         if not names:
             raise BitextError("nothing to translate: name articles, folders, URLs or - (standard input), or --urls FILE")
+        if (editions or editions_only) and not all(is_url(name) for name in names):
+            raise BitextError("--editions and --editions-only take URLs: a page links its own editions")
         with Store(db) as store, progress_display(err) as progress:
             store.check()  # a damaged store is refused before anything is written into it
             fetcher = Fetcher(cache=store) if any(is_url(name) for name in names) else None
+            if editions_only:
+                return _editions_only(names, store=store, fetcher=fetcher, force=force, db=db)
             inputs = list(expand(names, glob=glob, stdin=sys.stdin.buffer if "-" in names else None, fetcher=fetcher))
             engines = open_engines(model, langs, engine=engine, options=options, cache_dir=cache_dir,
                                    progress=step_reporter(progress))
+            fetching = progress.add_task("pages fetched", total=None) if fetcher else None
             reading = progress.add_task("articles read", total=len(inputs))
+
+            def on_read(read) -> None:
+                progress.advance(reading)
+                if fetching is not None:
+                    progress.update(fetching, completed=fetcher.fetched)
             translating = progress.add_task("texts translated", total=None, start=False)
 
             def on_queue(texts: int) -> None:
@@ -149,8 +164,11 @@ def run(
                                    glossary=required, retries=retries, context=context, translate_chunks=cluster,
                                    max_article_chars=max_article_chars,
                                    should_stop=stop.is_set,
-                                   on_read=lambda read: progress.advance(reading), on_queue=on_queue,
+                                   on_read=on_read, on_queue=on_queue,
                                    on_article=on_article, on_done=lambda n: progress.advance(translating, n))
+            if editions and not (summary.interrupted or stop.is_set()):
+                summary.failures += _align_editions(names, store=store, fetcher=fetcher, force=force,
+                                                    console=progress.console)
     for failure in summary.failures:
         error_line(failure)
     if summary.interrupted or stop.is_set():
@@ -164,6 +182,31 @@ def run(
         failed += f"; {summary.retried} flagged translations decoded again"
     say(f"{summary.stored} of {len(inputs)} articles in {db}{failed}; read them with: bitext show --db {db}", console=err)
     if summary.failures:
+        raise typer.Exit(1)
+
+
+def _align_editions(urls: list[str], *, store, fetcher, force: bool, console) -> list[str]:
+    """Align each page's own editions; says what was aligned, returns the failures."""
+    from ..alignment.web_editions import align_pages_editions
+
+    failures = []
+    for done in align_pages_editions(urls, store=store, fetcher=fetcher, force=force):
+        failures += done.failures
+        if done.aligned is not None:
+            what = "unchanged" if done.aligned.unchanged else ", ".join(
+                f"{report.lang} {report.pairs} pairs, median score {report.score:.2f}" for report in done.aligned.reports)
+            console.print(Text.assemble(("editions", "green"), " ", shown(f"{done.aligned.doc_id}  {what}")),
+                          highlight=False)
+    return failures
+
+
+def _editions_only(urls: list[str], *, store, fetcher, force: bool, db: Path) -> None:
+    failures = _align_editions(urls, store=store, fetcher=fetcher, force=force, console=err)
+    for failure in failures:
+        error_line(failure)
+    say(f"editions of {len(urls)} pages in {db}; {fetcher.fetched} pages fetched"
+        + (f"; {len(failures)} failed (above)" if failures else ""), console=err)
+    if failures:
         raise typer.Exit(1)
 
 
