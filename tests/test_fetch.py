@@ -106,3 +106,16 @@ def test_run_takes_urls_and_a_list_of_them(site, tiny_qwen, model_cache, tmp_pat
     again = cli.invoke(app, ["run", f"{site.base}/en/article.html", *args[3:]])
     assert again.exit_code == 0, again.output
     assert "already stored" in again.stderr and "0 pages fetched" in again.stderr
+
+
+def test_a_host_name_that_does_not_resolve_is_one_line(monkeypatch):
+    import socket
+
+    def no_such_host(host, *args, **kwargs):  # DNS answers "no such name" (no real lookup leaves this machine)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with pytest.raises(FetchError) as failure:
+        Fetcher(QUICK).get("http://news.example.invalid/a.html")
+    assert str(failure.value) == ("http://news.example.invalid/a.html: cannot connect (the host name does not "
+                                  "resolve (DNS))")
