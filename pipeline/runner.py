@@ -69,15 +69,18 @@ def open_engines(
     options: DecodingOptions,
     cache_dir: Path | None = None,
     progress: Progress = no_progress,
+    check_device: bool = True,
 ) -> dict[str, Engine]:
     """An engine per target language, sharing one engine between languages whose model is
     the same (a catalogue entry may name a different model for each language).
 
     ``langs`` None: every target language of a catalogue model (for a model folder, its
     one model under the key None). Engines load their weights on first use. ``cache_dir``
-    None: ``model.default_cache_dir()``.
+    None: ``model.default_cache_dir()``. ``check_device`` False: the options are for other
+    machines (Ray actors, which check them on their own device), not this one.
     """
-    check_options(engine, options)  # before any model is prepared: a wrong option fails in a second
+    if check_device:  # before any model is prepared: a wrong option fails in a second
+        check_options(engine, options)
     cache_dir = cache_dir or default_cache_dir()
     by_identity: dict[str, Engine] = {}
     engines: dict[str, Engine] = {}

@@ -142,7 +142,7 @@ def run(
                 return _editions_only(names, store=store, fetcher=fetcher, force=force, db=db)
             inputs = list(expand(names, glob=glob, stdin=sys.stdin.buffer if "-" in names else None, fetcher=fetcher))
             engines = open_engines(model, langs, engine=engine, options=options, cache_dir=cache_dir,
-                                   progress=step_reporter(progress))
+                                   progress=step_reporter(progress), check_device=cluster is None)
             fetching = progress.add_task("pages fetched", total=None) if fetcher else None
             reading = progress.add_task("articles read", total=len(inputs))
 
