@@ -17,8 +17,9 @@ Configurations (``--configs``, comma-separated; the first is the reference for c
   (``pipeline/engines/prompts.py``);
 * ``beam2``, ``beam4``: ``default`` with beam search;
 * ``retry1``, ``retry2``: ``default``, and a translation with a serious flag decoded again
-  with beam 4 (then with a stricter prompt naming the words left in English), the best by
-  flags kept;
+  in today's ``RETRY_DECODINGS`` order (one or both of: greedy with a stricter prompt
+  naming the words left in English; beam 4), the best by flags kept;
+  ``retry1-strict`` and ``retry2-beam4-first`` name their order;
 * ``context``: ``default``, each sentence given the line before it to read, not translate
   (FLORES keeps a document's sentences together; a run gives the title too);
 * ``examples-retry2``, ``examples-context``, ``beam2-context``: two levers together.
@@ -40,19 +41,21 @@ from pathlib import Path
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
 FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 
-# name -> (DecodingOptions fields, retries, context)
-CONFIGS: dict[str, tuple[dict, int, bool]] = {
-    "old": ({"output_ratio": 0}, 0, False),
-    "default": ({}, 0, False),
-    "examples": ({"prompt_examples": True}, 0, False),
-    "beam2": ({"beam_size": 2}, 0, False),
-    "beam4": ({"beam_size": 4}, 0, False),
-    "retry1": ({}, 1, False),
-    "retry2": ({}, 2, False),
-    "context": ({}, 0, True),
-    "examples-retry2": ({"prompt_examples": True}, 2, False),
-    "examples-context": ({"prompt_examples": True}, 0, True),
-    "beam2-context": ({"beam_size": 2}, 0, True),
+# name -> (DecodingOptions fields, retries, context, retry decodings in order: None for RETRY_DECODINGS's)
+CONFIGS: dict[str, tuple[dict, int, bool, tuple[str, ...] | None]] = {
+    "old": ({"output_ratio": 0}, 0, False, None),
+    "default": ({}, 0, False, None),
+    "examples": ({"prompt_examples": True}, 0, False, None),
+    "beam2": ({"beam_size": 2}, 0, False, None),
+    "beam4": ({"beam_size": 4}, 0, False, None),
+    "retry1": ({}, 1, False, None),
+    "retry2": ({}, 2, False, None),
+    "retry1-strict": ({}, 1, False, ("strict", "beam4")),
+    "retry2-beam4-first": ({}, 2, False, ("beam4", "strict")),
+    "context": ({}, 0, True, None),
+    "examples-retry2": ({"prompt_examples": True}, 2, False, None),
+    "examples-context": ({"prompt_examples": True}, 0, True, None),
+    "beam2-context": ({"beam_size": 2}, 0, True, None),
 }
 
 
@@ -70,7 +73,12 @@ def child(config: dict) -> dict:
 
     cache = default_cache_dir()
     files = resolve(DEFAULT_MODEL, cache_dir=cache)
-    options, retries, context = CONFIGS[config["name"]]
+    from pipeline import translate
+
+    options, retries, context, order = CONFIGS[config["name"]]
+    if order:  # the retry decodings tried in another order than today's
+        by_name = dict(translate.RETRY_DECODINGS)
+        translate.RETRY_DECODINGS = tuple((name, by_name[name]) for name in order)
     engine = create_engine("ctranslate2", files, cache_dir=cache, options=DecodingOptions(**options))
     engine.translate(["Warm-up."], src="en", tgt="zh")  # loads the model outside the clock
     first, last = config["lines"]

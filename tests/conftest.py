@@ -57,3 +57,15 @@ def stored(tmp_path):
         return save_documents(tmp_path / name, (aligned_document(page, **options) for page in pages))
 
     return make
+
+
+@pytest.fixture
+def site():
+    """A web site on 127.0.0.1 (tests/webserver.py): ``site.base`` is its address."""
+    from tests.webserver import Site, serve
+
+    site = Site()
+    site.base, server = serve(site)
+    yield site
+    server.shutdown()
+    server.server_close()

@@ -6,21 +6,10 @@ import pytest
 from pipeline.cli import app
 from pipeline.fetch import USER_AGENT, FetchError, Fetcher, FetchOptions
 from pipeline.store import Store
-from tests.webserver import Site, serve
 
 pytestmark = pytest.mark.timeout(120)
 
 QUICK = FetchOptions(connect=2, read=1, deadline=3, retries=2, backoff=0.01, max_bytes=200_000, delay=0)
-
-
-@pytest.fixture
-def site():
-    site = Site()
-    base, server = serve(site)
-    site.base = base
-    yield site
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_page_is_fetched_with_a_user_agent_that_names_bitext(site):

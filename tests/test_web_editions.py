@@ -8,21 +8,10 @@ import pytest
 from pipeline.alignment.web_editions import edition_links
 from pipeline.cli import app
 from pipeline.fetch import Fetcher, FetchOptions
-from tests.webserver import Site, serve
 
 pytestmark = pytest.mark.timeout(300)
 
 QUICK = FetchOptions(read=5, retries=1, backoff=0.01, delay=0)
-
-
-@pytest.fixture
-def site():
-    site = Site()
-    base, server = serve(site)
-    site.base = base
-    yield site
-    server.shutdown()
-    server.server_close()
 
 
 def test_editions_are_found_from_hreflang_links_or_the_sites_switcher(site):
