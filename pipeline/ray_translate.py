@@ -202,7 +202,7 @@ class RayTranslator:
             raise ClusterError("--actors and --actor-threads must be at least 1")
         self.ray_options, self.glossary, self.retries, self.context = ray_options, glossary, retries, context
         # An actor's engine runs on its own threads and device.
-        self.recipe = replace(recipe, options=replace(recipe.options, threads=ray_options.actor_threads))
+        self.recipe = replace(recipe, options=replace(recipe.options, threads=ray_options.actor_threads, workers=1))
 
     def check_cluster(self) -> None:
         """Refuse a pool that would take every CPU of the cluster (Ray Data then waits forever)."""

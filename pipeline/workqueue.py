@@ -9,7 +9,8 @@ the same translations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from .document import Signature, Translation
@@ -75,10 +76,30 @@ def translate_locally(
     glossary: Glossary | None = None,
     retries: int = 0,
     should_stop: Callable[[], bool] = lambda: False,
-) -> Iterable[ChunkResult]:
-    """Translate the queue in this process, a chunk at a time. ``should_stop()`` is asked
-    before each chunk; if true, ``Interrupted`` is raised."""
-    for chunk in chunks:
-        if should_stop():
-            raise Interrupted("stopped between batches")
-        yield translate_chunk(chunk, engines[chunk.lang], glossary=glossary, retries=retries)
+) -> Iterator[ChunkResult]:
+    """Translate the queue in this process, as many chunks at a time as the engines have
+    workers (``DecodingOptions.workers``), yielding each as it is done. ``should_stop()``
+    is asked before each chunk starts; if true, the chunks under way finish and are
+    yielded, then ``Interrupted`` is raised."""
+    workers = max((getattr(engine, "workers", 1) for engine in engines.values()), default=1)
+    pending = iter(chunks)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="translate") as pool:
+        running = set()
+        stopped = False
+        while True:
+            while len(running) < workers and not stopped:
+                if should_stop():
+                    stopped = True
+                    break
+                chunk = next(pending, None)
+                if chunk is None:
+                    break
+                running.add(pool.submit(translate_chunk, chunk, engines[chunk.lang], glossary=glossary,
+                                        retries=retries))
+            if not running:
+                break
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    if stopped:
+        raise Interrupted("stopped between batches")

@@ -15,9 +15,11 @@ Configurations (``--configs``; the first is the reference):
   batches no larger than that article, every batch allowed 256 new tokens;
 * ``per-article``: the same with today's decoding defaults (each batch's output bounded by
   3x its longest input, plus 16 tokens);
-* ``queue``: the staged run's one length-sorted queue over all articles and languages
-  (``pipeline.workqueue``);
-* ``queue-avx512``: the same with CTranslate2's AVX-512 kernels (``CT2_FORCE_CPU_ISA``;
+* ``queue-1worker``: the staged run's one length-sorted queue over all articles and
+  languages (``pipeline.workqueue``), a chunk at a time on all threads;
+* ``queue``: today's default: the same queue, two chunks side by side (two CTranslate2
+  replicas sharing the weights, each on half the threads);
+* ``queue-avx512``: ``queue`` with CTranslate2's AVX-512 kernels (``CT2_FORCE_CPU_ISA``;
   CTranslate2 picks AVX2 on CPUs that have both);
 * ``cli``: ``bitext run WORKLOAD --db NEW`` end to end (start-up and model load included),
   as a user runs it.
@@ -42,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "articles" / "chinadaily-2025-11-29-human-rights.txt"
 FLORES = SHARED / "data" / "flores200-devtest" / "eng_Latn.devtest"
-CONFIGS = ("old", "per-article", "queue", "queue-avx512", "cli")
+CONFIGS = ("old", "per-article", "queue-1worker", "queue", "queue-avx512", "cli")
 LANGS = ("zh", "fr")
 
 
@@ -86,7 +88,8 @@ def child(config: dict) -> dict:
 
     articles = [read_article(item) for item in expand(config["files"])]
     started = time.perf_counter()
-    options = DecodingOptions(output_ratio=0) if config["name"] == "old" else DecodingOptions()
+    options = {"old": DecodingOptions(output_ratio=0, workers=1), "per-article": DecodingOptions(workers=1),
+               "queue-1worker": DecodingOptions(workers=1)}.get(config["name"], DecodingOptions())
     engines = open_engines(DEFAULT_MODEL, list(LANGS), engine="ctranslate2", options=options,
                            cache_dir=default_cache_dir())
     engine = engines[LANGS[0]]

@@ -23,7 +23,7 @@ from ..view import progress_display, shown, step_reporter
 from .common import (
     Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, ContextOption, DbOption,
     DeviceOption, EngineOption, ExamplesOption, GlobOption, GlossaryOption, MaxNewOption, MinScoreOption, ModelOption,
-    OriginOption, RetriesOption, StopRequest, ThreadsOption, ToOption, err, error_line, out, say,
+    OriginOption, RetriesOption, StopRequest, ThreadsOption, ToOption, WorkersOption, err, error_line, out, say,
     stop_on_first_interrupt, user_errors,
 )
 
@@ -76,6 +76,7 @@ def run(
     glossary: GlossaryOption = None,
     retries: RetriesOption = 0,
     threads: ThreadsOption = 0,
+    workers: WorkersOption = 2,
     glob: GlobOption = "*.txt",
     force: Annotated[bool, typer.Option(
         "--force", help="Translate inputs that do not look like English news articles too (another language, "
@@ -120,7 +121,8 @@ def run(
     with user_errors(), stop_on_first_interrupt(stop):
         langs = parse_targets(to)
         required = read_glossary(glossary) if glossary else None
-        options = DecodingOptions(device=device, threads=threads, batch_size=batch_size, batch_type=batch_type,
+        options = DecodingOptions(device=device, threads=threads, workers=workers, batch_size=batch_size,
+                                  batch_type=batch_type,
                                   beam_size=beam_size, max_new_tokens=max_new_tokens, compute_type=compute_type,
                                   prompt_examples=examples)
         cluster = None

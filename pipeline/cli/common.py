@@ -67,6 +67,8 @@ RetriesOption = Annotated[int, typer.Option(
     "repetition, chatter, missing numbers, length, glossary) is decoded again up to this many ways (beam search, "
     "then a stricter prompt); the candidate with the best flags is kept.")]
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
+WorkersOption = Annotated[int, typer.Option(
+    "--workers", min=1, help="Batches translated side by side (ctranslate2 on CPU), each on its share of --threads.")]
 
 
 def say(message: str, *, console: Console = out) -> None:

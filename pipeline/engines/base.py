@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -62,6 +63,7 @@ class EngineBase:
     version = "0"
     default_compute_type = "float32"
     compute_types: tuple[str, ...] | None = None  # None: the device decides when the model loads
+    side_by_side = False  # can translate several batches at once from several threads (options.workers)
 
     @classmethod
     def check_device(cls, device: str) -> None:
@@ -85,6 +87,10 @@ class EngineBase:
         self.options = options
         self.device = options.device
         self.threads = options.threads
+        # Side by side: each worker gets its share of the threads (0: of all cores).
+        threads = options.threads or os.cpu_count() or 1
+        self.workers = min(options.workers, threads) if self.device == "cpu" and self.side_by_side else 1
+        self.worker_threads = max(1, threads // self.workers)
         self.batch_size = options.batch_size
         self.by_tokens = options.batch_type == "tokens"
         self.beam_size = options.beam_size

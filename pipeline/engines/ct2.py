@@ -21,6 +21,7 @@ class CTranslate2Engine(EngineBase):
     name = "ctranslate2"
     version = ctranslate2.__version__
     default_compute_type = "int8"
+    side_by_side = True  # replicas sharing the weights (inter_threads), one per worker
 
     @classmethod
     def check_device(cls, device: str) -> None:
@@ -52,7 +53,8 @@ class CTranslate2Engine(EngineBase):
         model_class = ctranslate2.Translator if self.files.family == "seq2seq" else ctranslate2.Generator
         try:
             model = model_class(
-                str(model_dir), device=self.device, compute_type=self.compute_type, intra_threads=self.threads
+                str(model_dir), device=self.device, compute_type=self.compute_type,
+                inter_threads=self.workers, intra_threads=self.worker_threads if self.device == "cpu" else self.threads,
             )
         except ValueError as error:  # e.g. a compute type this device cannot run
             supported = ", ".join(sorted(ctranslate2.get_supported_compute_types(self.device)))
