@@ -17,9 +17,9 @@ Configurations (``--configs``, comma-separated; the first is the reference for c
   (``pipeline/engines/prompts.py``);
 * ``beam2``, ``beam4``: ``default`` with beam search;
 * ``retry1``, ``retry2``: ``default``, and a translation with a serious flag decoded again
-  in today's ``RETRY_DECODINGS`` order (one or both of: greedy with a stricter prompt
-  naming the words left in English; beam 4), the best by flags kept;
-  ``retry1-strict`` and ``retry2-beam4-first`` name their order;
+  in ``RETRY_DECODINGS``' order (beam 4, then greedy with a stricter prompt naming the
+  words left in English), the best by flags kept;
+  ``retry1-strict`` tries the stricter prompt alone (greedy, so cheaper than beam 4);
 * ``context``: ``default``, each sentence given the line before it to read, not translate
   (FLORES keeps a document's sentences together; a run gives the title too);
 * ``examples-retry2``, ``examples-context``, ``beam2-context``: two levers together.
@@ -51,7 +51,6 @@ CONFIGS: dict[str, tuple[dict, int, bool, tuple[str, ...] | None]] = {
     "retry1": ({}, 1, False, None),
     "retry2": ({}, 2, False, None),
     "retry1-strict": ({}, 1, False, ("strict", "beam4")),
-    "retry2-beam4-first": ({}, 2, False, ("beam4", "strict")),
     "context": ({}, 0, True, None),
     "examples-retry2": ({"prompt_examples": True}, 2, False, None),
     "examples-context": ({"prompt_examples": True}, 0, True, None),
