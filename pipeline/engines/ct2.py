@@ -8,6 +8,7 @@ the cache (see ``convert.ensure_ctranslate2``) and loads in seconds afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import ctranslate2
@@ -49,17 +50,20 @@ class CTranslate2Engine(EngineBase):
         from .convert import converted_tokenizer
 
         model_dir = self.prepare()
-        tokenizer = converted_tokenizer(model_dir)
         model_class = ctranslate2.Translator if self.files.family == "seq2seq" else ctranslate2.Generator
-        try:
-            model = model_class(
-                str(model_dir), device=self.device, compute_type=self.compute_type,
-                inter_threads=self.workers, intra_threads=self.worker_threads if self.device == "cpu" else self.threads,
-            )
-        except ValueError as error:  # e.g. a compute type this device cannot run
-            supported = ", ".join(sorted(ctranslate2.get_supported_compute_types(self.device)))
-            raise ModelError(f"{error}; on {self.device} choose one of: {supported}") from None
-        return model, tokenizer
+        # The tokenizer (transformers' import, 2.6 s for the default model) loads while
+        # CTranslate2 reads the weights, which it does without holding the GIL.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokenizer") as pool:
+            tokenizer = pool.submit(converted_tokenizer, model_dir)
+            try:
+                model = model_class(
+                    str(model_dir), device=self.device, compute_type=self.compute_type, inter_threads=self.workers,
+                    intra_threads=self.worker_threads if self.device == "cpu" else self.threads,
+                )
+            except ValueError as error:  # e.g. a compute type this device cannot run
+                supported = ", ".join(sorted(ctranslate2.get_supported_compute_types(self.device)))
+                raise ModelError(f"{error}; on {self.device} choose one of: {supported}") from None
+            return model, tokenizer.result()
 
     def _generate(self, texts: Sequence[str], *, src: str, tgt: str, hints: Sequence[Hints]) -> list[str]:
         generator, tokenizer = self._load()
