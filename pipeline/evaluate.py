@@ -92,7 +92,9 @@ def evaluate(
     ``InputError`` that says which.
     """
     from .quality import check_pair
-    from .translate import translate_texts, translation_signature
+    from .document import Translation
+    from .translate import translation_signature
+    from .workqueue import plan_chunks, translate_locally
 
     if len(sources) != len(references):
         raise InputError(f"{len(sources)} source lines for {len(references)} references: the files must align")
@@ -112,12 +114,20 @@ def evaluate(
             contexts = {}
             for previous, source in zip(["", *sources], sources):
                 contexts.setdefault(source, (previous,) if previous else ())
-        translated = translate_texts(engine, sources, src=SOURCE_LANGUAGE, tgt=tgt, memory={}, glossary=glossary,
-                                     retries=retries, contexts=contexts, on_done=on_done)
-        hypotheses, retried = translated.texts, translated.retried
-        checked = [translation.flags for translation in translated.translations]  # checked as translated
+        # The same queue as a run (length-sorted chunks, side by side on the engine's workers).
+        sig = translation_signature(engine, glossary=glossary, retries=retries, context=context)
+        done: dict[str, Translation] = {}
+        lines_of = Counter(sources)
+        for result in translate_locally(plan_chunks({tgt: sources}, signatures={tgt: sig}, contexts=contexts),
+                                        engines={tgt: engine}, glossary=glossary, retries=retries):
+            done.update((t.source, t) for t in result.translations)
+            retried += result.retried
+            on_done(sum(lines_of[text] for text in result.chunk.texts))
+        translations = [done[source] for source in sources]
+        hypotheses = [t.text for t in translations]
+        checked = [t.flags for t in translations]  # checked as translated
         seconds = time.perf_counter() - started
-        signature = str(translation_signature(engine, glossary=glossary, retries=retries, context=context))
+        signature = str(sig)
     flags = Counter(flag.name for pair_flags in checked for flag in pair_flags)
     return Evaluation(score(list(hypotheses), list(references), tgt=tgt), flags, list(hypotheses), signature, seconds,
                       retried)
