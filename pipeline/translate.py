@@ -15,11 +15,10 @@ from .cleanup import CLEANUP_VERSION, clean_translation
 from .document import Signature, Translation
 from .engines import Engine
 from .engines.prompts import Hints
-from .errors import Interrupted
 from .glossary import Glossary
 from .quality import check_pair, english_left, quality
 
-CHUNK = 32  # texts handed to the engine at once, so progress moves during long articles
+CHUNK = 32  # texts handed to the engine at once: a chunk of the queue, a unit of progress and storing
 
 # Where to split an over-long sentence, best first: after ; or :, after a comma, before a
 # dash or a conjunction, then at any space.
@@ -77,15 +76,14 @@ def translate_texts(
     *,
     src: str,
     tgt: str,
-    memory: Mapping[str, Translation],
+    memory: Mapping[str, Translation] | None = None,
     glossary: Glossary | None = None,
     retries: int = 0,
     contexts: Mapping[str, tuple[str, ...]] | None = None,
-    on_done: Callable[[int], None] = lambda n: None,
-    remember: Callable[[list[Translation]], None] = lambda translations: None,
-    should_stop: Callable[[], bool] = lambda: False,
 ) -> Translated:
-    """Translate ``texts`` (each distinct text once), taking known ones from ``memory``.
+    """Translate ``texts`` (each distinct text once, in groups of ``CHUNK``), taking known
+    ones from ``memory``. A run's queue (``workqueue``) hands it one chunk at a time, and
+    keeps, stores and stops between chunks itself.
 
     Each translation is cleaned and checked (``quality.check_pair``); with a ``glossary``
     the engine is told the renderings it requires of each text, and the check flags a
@@ -93,19 +91,11 @@ def translate_texts(
     decoded again in up to ``retries`` other ways (``RETRY_DECODINGS``), and the candidate
     with the best flags is kept (the first on a tie), noting what was tried. ``contexts``:
     per text, what the model reads before it and does not translate (``article_contexts``).
-    ``on_done(n)`` is called as each group of ``n`` texts is finished, and ``remember``
-    with the group's translations, so a store can keep them at once. ``should_stop()`` is
-    asked before each group; if true, ``Interrupted`` is raised.
     """
-    known = dict(memory)
-    remembered = sum(1 for text in texts if text in known)
-    if remembered:
-        on_done(remembered)
+    known = dict(memory or {})
     missing = [text for text in dict.fromkeys(texts) if text not in known]
     retried = 0
     for start in range(0, len(missing), CHUNK):
-        if should_stop():
-            raise Interrupted("stopped between batches")
         chunk = missing[start : start + CHUNK]
         hints = _hints(chunk, tgt=tgt, glossary=glossary, contexts=contexts)
         known.update(_attempt(engine, chunk, src=src, tgt=tgt, glossary=glossary, hints=hints))
@@ -113,9 +103,6 @@ def translate_texts(
             flagged = {text: known[text] for text in chunk if _serious(known[text])}
             known.update(_retried(engine, flagged, retries=retries, src=src, tgt=tgt, glossary=glossary, hints=hints))
             retried += len(flagged)
-        remember([known[text] for text in chunk])
-        finished = set(chunk)
-        on_done(sum(1 for text in texts if text in finished))
     return Translated([known[text] for text in texts], len(missing), retried)
 
 

@@ -17,6 +17,7 @@ from .document import Signature, Translation
 from .engines import Engine
 from .errors import Interrupted
 from .glossary import Glossary
+from .languages import SOURCE_LANGUAGE
 from .translate import CHUNK, translate_texts
 
 
@@ -64,7 +65,7 @@ def translate_chunk(
 ) -> ChunkResult:
     """One chunk through ``translate.translate_texts``: cleaned, checked, retried."""
     contexts = dict(zip(chunk.texts, chunk.contexts, strict=True)) if any(chunk.contexts) else None
-    result = translate_texts(engine, chunk.texts, src="en", tgt=chunk.lang, memory={}, glossary=glossary,
+    result = translate_texts(engine, chunk.texts, src=SOURCE_LANGUAGE, tgt=chunk.lang, glossary=glossary,
                              retries=retries, contexts=contexts)
     return ChunkResult(chunk, result.translations, result.retried)
 
