@@ -123,6 +123,7 @@ class Fetcher:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: all allowed
+        self.robots_unreadable: dict[str, str] = {}  # host -> why its robots.txt forbids all
         self.last_request: dict[str, float] = {}
         self.pages: dict[str, Page] = {}  # this run's pages: asked for once per run
         self.failures: dict[str, FetchError] = {}  # and those that failed, tried once
@@ -154,7 +155,7 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"{url}: not an http(s) URL")
         if self.options.robots and not self._allowed(url):
-            why = getattr(self.robots[parts.netloc], "unreadable", "")
+            why = self.robots_unreadable.get(parts.netloc, "")
             raise FetchError(f"{url}: blocked by the site's robots.txt{why}")
         cached = self.cache.page(url) if self.cache is not None else None
         headers = {}
@@ -285,7 +286,8 @@ class Fetcher:
                 text = body.decode("utf-8", errors="replace")
             except (FetchError, requests.exceptions.RequestException) as error:
                 parser.disallow_all = True
-                parser.unreadable = f" (which could not be read: {str(error).replace(f'{robots_url}: ', '')})"
+                self.robots_unreadable[urlsplit(robots_url).netloc] = (
+                    f" (which could not be read: {str(error).replace(f'{robots_url}: ', '')})")
                 return parser
         parser.parse(text.splitlines())
         return parser
