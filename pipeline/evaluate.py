@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .languages import SOURCE_LANGUAGE
+from .translate import DEFAULT_RETRIES, translation_signature
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -80,7 +81,7 @@ def evaluate(
     hypotheses: Sequence[str] | None = None,
     engine: Engine | None = None,
     glossary: Glossary | None = None,
-    retries: int = 0,
+    retries: int = DEFAULT_RETRIES,
     context: bool = False,
     on_done: Callable[[int], None] = lambda n: None,
 ) -> Evaluation:
@@ -93,7 +94,6 @@ def evaluate(
     """
     from .quality import check_pair
     from .document import Translation
-    from .translate import translation_signature
     from .workqueue import plan_chunks, translate_locally
 
     if len(sources) != len(references):

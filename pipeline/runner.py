@@ -29,7 +29,7 @@ from .model import Progress, default_cache_dir, no_progress, resolve_languages
 from .ingest import not_prose
 from .segment import segment
 from .store import Store
-from .translate import article_contexts, translation_signature
+from .translate import DEFAULT_RETRIES, article_contexts, translation_signature
 from .workqueue import Chunk, ChunkResult, plan_chunks, translate_locally
 
 # Stage (b), given the queue: yields each chunk's result as it is done (translate_locally,
@@ -181,7 +181,7 @@ def run_articles(
     langs: Sequence[str],
     force: bool = False,
     glossary: Glossary | None = None,
-    retries: int = 0,
+    retries: int = DEFAULT_RETRIES,
     context: bool = False,
     max_article_chars: int = MAX_ARTICLE_CHARS,
     translate_chunks: TranslateChunks | None = None,

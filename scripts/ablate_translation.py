@@ -10,17 +10,19 @@ configuration.
 
 Configurations (``--configs``, comma-separated; the first is the reference for cost):
 
-* ``old``: the defaults before the levers (every batch allowed 256 new tokens), cleaning aside;
-* ``default``: today's default: greedy, no examples, each batch's output bounded by 3x its
-  longest input (plus 16 tokens);
-* ``examples``: ``default`` with two worked examples in the cached prompt
+* ``old``: the defaults before the levers (every batch allowed 256 new tokens, no retry),
+  cleaning aside;
+* ``bound``: each batch's output bounded by 3x its longest input (plus 16 tokens), greedy,
+  no retry: the default until the retry joined it;
+* ``default``: today's default: ``bound``, and a translation with a serious flag decoded
+  once more, greedily, with a stricter prompt naming the words left in English;
+* ``examples``: ``bound`` with two worked examples in the cached prompt
   (``pipeline/engines/prompts.py``);
-* ``beam2``, ``beam4``: ``default`` with beam search;
-* ``retry1``, ``retry2``: ``default``, and a translation with a serious flag decoded again
-  in ``RETRY_DECODINGS``' order (beam 4, then greedy with a stricter prompt naming the
-  words left in English), the best by flags kept;
-  ``retry1-strict`` tries the stricter prompt alone (greedy, so cheaper than beam 4);
-* ``context``: ``default``, each sentence given the line before it to read, not translate
+* ``beam2``, ``beam4``: ``bound`` with beam search;
+* ``retry1-beam4``: ``bound``, a flagged translation decoded again with beam 4 instead;
+* ``retry2``: ``bound``, a flagged translation decoded again in ``RETRY_DECODINGS``' order
+  (the stricter prompt, then beam 4), the best by flags kept;
+* ``context``: ``bound``, each sentence given the line before it to read, not translate
   (FLORES keeps a document's sentences together; a run gives the title too);
 * ``examples-retry2``, ``examples-context``, ``beam2-context``: two levers together.
 
@@ -38,19 +40,21 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.translate import DEFAULT_RETRIES
+
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
 FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 
 # name -> (DecodingOptions fields, retries, context, retry decodings in order: None for RETRY_DECODINGS's)
 CONFIGS: dict[str, tuple[dict, int, bool, tuple[str, ...] | None]] = {
     "old": ({"output_ratio": 0}, 0, False, None),
-    "default": ({}, 0, False, None),
+    "bound": ({}, 0, False, None),
+    "default": ({}, DEFAULT_RETRIES, False, None),
     "examples": ({"prompt_examples": True}, 0, False, None),
     "beam2": ({"beam_size": 2}, 0, False, None),
     "beam4": ({"beam_size": 4}, 0, False, None),
-    "retry1": ({}, 1, False, None),
+    "retry1-beam4": ({}, 1, False, ("beam4", "strict")),
     "retry2": ({}, 2, False, None),
-    "retry1-strict": ({}, 1, False, ("strict", "beam4")),
     "context": ({}, 0, True, None),
     "examples-retry2": ({"prompt_examples": True}, 2, False, None),
     "examples-context": ({"prompt_examples": True}, 0, True, None),

@@ -2,9 +2,10 @@
 
 import sqlite3
 
+from pipeline.document import Signature
 from pipeline.engines import DecodingOptions, create_engine
 from pipeline.model import resolve
-from pipeline.translate import RETRY_DECODINGS, translate_texts, translation_signature
+from pipeline.translate import RETRY_DECODINGS, retry_decodings, translate_texts, translation_signature
 
 SOURCE = "The ferry carried 2,400 riders on Monday."
 
@@ -27,28 +28,39 @@ class ScriptedEngine:
         name = "beam4" if changes.get("beam_size") == 4 else "strict"
         return ScriptedEngine(self.answers, name, self.calls)
 
+    def signature(self):
+        return Signature("scripted", "answers", (("decode", self.decoding),))
+
 
 def test_a_flagged_translation_is_decoded_again_and_the_better_one_kept():
     engine = ScriptedEngine({"greedy": {SOURCE: "The ferry carried many riders."},
-                             "beam4": {SOURCE: "渡轮周一运送了2400名乘客。"}, "strict": {}})
+                             "strict": {SOURCE: "渡轮周一运送了2400名乘客。"}, "beam4": {}})
     result = translate_texts(engine, [SOURCE, "Riders cheered."], src="en", tgt="zh", memory={}, retries=2)
     first, second = result.translations
     assert first.text == "渡轮周一运送了2400名乘客。" and first.flags == ()
-    assert first.retry == "tried beam4; kept beam4"  # clean after beam4: the strict prompt not needed
+    assert first.retry == "tried strict; kept strict"  # clean after the strict prompt: beam 4 not needed
     assert second.retry is None and result.retried == 1
-    assert [decoding for decoding, _, _ in engine.calls] == ["greedy", "beam4"]
+    assert [decoding for decoding, _, _ in engine.calls] == ["greedy", "strict"]
     assert engine.calls[1][1] == (SOURCE,)  # only the flagged text is decoded again
+
+
+def test_beam_search_is_tried_when_the_strict_prompt_leaves_a_flag():
+    bad = "The ferry carried many riders."
+    engine = ScriptedEngine({"greedy": {SOURCE: bad}, "strict": {SOURCE: bad},
+                             "beam4": {SOURCE: "渡轮周一运送了2400名乘客。"}})
+    (kept,) = translate_texts(engine, [SOURCE], src="en", tgt="zh", memory={}, retries=2).translations
+    assert kept.text == "渡轮周一运送了2400名乘客。" and kept.retry == "tried strict, beam4; kept beam4"
 
 
 def test_retries_are_bounded_and_keep_the_first_when_nothing_is_better():
     bad = "The ferry carried many riders."
     engine = ScriptedEngine({"greedy": {SOURCE: bad}, "beam4": {SOURCE: bad}, "strict": {SOURCE: ""}})
     (kept,) = translate_texts(engine, [SOURCE], src="en", tgt="zh", memory={}, retries=2).translations
-    assert kept.text == bad and kept.retry == "tried beam4, strict; kept the first"
+    assert kept.text == bad and kept.retry == "tried strict, beam4; kept the first"
     assert len(engine.calls) == 1 + 2
     engine.calls.clear()
     (once,) = translate_texts(engine, [SOURCE], src="en", tgt="zh", memory={}, retries=1).translations
-    assert once.retry == "tried beam4; kept the first" and len(engine.calls) == 2
+    assert once.retry == "tried strict; kept the first" and len(engine.calls) == 2
 
 
 def test_the_strict_retry_names_the_words_left_in_english():
@@ -56,8 +68,8 @@ def test_the_strict_retry_names_the_words_left_in_english():
     kept = "一种抗体 cocktail 显示出前景。"
     engine = ScriptedEngine({"greedy": {source: kept}, "beam4": {source: kept},
                              "strict": {source: "一种抗体混合物显示出前景。"}})
-    (best,) = translate_texts(engine, [source], src="en", tgt="zh", memory={}, retries=2).translations
-    assert best.text == "一种抗体混合物显示出前景。" and best.retry == "tried beam4, strict; kept strict"
+    (best,) = translate_texts(engine, [source], src="en", tgt="zh", memory={}, retries=1).translations
+    assert best.text == "一种抗体混合物显示出前景。" and best.retry == "tried strict; kept strict"
     decoding, _, hints = engine.calls[-1]
     assert decoding == "strict" and [told.words for told in hints] == [("cocktail",)]  # the strict prompt names it
 
@@ -81,7 +93,7 @@ def test_retry_decodings_are_variants_of_the_engine_with_their_own_signatures(ti
     engine = create_engine("ctranslate2", files, cache_dir=model_cache, options=DecodingOptions(max_new_tokens=8))
     texts = ["The ferry returned on Monday.", "Riders cheered."]
     plain = engine.translate(texts, src="en", tgt="zh")
-    (_, beam), (_, strict) = RETRY_DECODINGS
+    (_, strict), (_, beam) = RETRY_DECODINGS
     assert engine.variant(**beam).signature().as_dict()["decode"] == "beam4"
     strict_engine = engine.variant(**strict)
     assert strict_engine.signature().as_dict()["prompt"].endswith("+strict")
@@ -89,7 +101,7 @@ def test_retry_decodings_are_variants_of_the_engine_with_their_own_signatures(ti
     assert strict_engine._loaded is engine._loaded  # one model in memory
     assert engine.translate(texts, src="en", tgt="zh") == plain  # the variants leave the engine as it was
     assert engine.signature().as_dict()["decode"] == "greedy"
-    assert translation_signature(engine, retries=2).as_dict()["retry"] == "beam4,strict"
+    assert translation_signature(engine, retries=2).as_dict()["retry"] == "strict,beam4"
     assert "retry" not in translation_signature(engine).as_dict()
 
 
@@ -107,6 +119,33 @@ def test_run_with_retries_records_them_in_the_store(tiny_qwen, model_cache, tmp_
         rows = conn.execute("SELECT t.retry, s.signature FROM translations t JOIN signatures s ON s.id = t.signature_id"
                             ).fetchall()
     # A random tiny model's answers are flagged (wrong language, length): every one was retried.
-    assert rows and all(retry and retry.startswith("tried beam4") for retry, _ in rows)
-    assert all("retry:beam4,strict" in signature for _, signature in rows)
+    assert rows and all(retry and retry.startswith("tried strict") for retry, _ in rows)
+    assert all("retry:strict,beam4" in signature for _, signature in rows)
     assert f"{len(rows)} flagged translations decoded again" in result.output
+
+
+def test_a_run_retries_once_with_the_strict_prompt_by_default(tiny_qwen, model_cache, tmp_path, cli):
+    from pipeline.cli import app
+
+    page = tmp_path / "ferry.txt"
+    page.write_text("Ferry back\n\nThe ferry carried 2,400 riders on Monday.\n", encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    result = cli.invoke(app, ["run", str(page), "--to", "zh", "--db", str(db), "--model", str(tiny_qwen),
+                              "--max-new-tokens", "6", "--cache-dir", str(model_cache)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT t.retry, s.signature FROM translations t JOIN signatures s ON s.id = t.signature_id"
+                            ).fetchall()
+    assert rows and all(retry == "tried strict; kept the first" or retry == "tried strict; kept strict"
+                        for retry, _ in rows)
+    assert all("retry:strict" in signature and "beam4" not in signature for _, signature in rows)
+
+
+def test_a_model_without_a_prompt_is_not_retried_with_the_strict_prompt(tiny_marian, model_cache):
+    files = resolve(str(tiny_marian), cache_dir=model_cache)
+    engine = create_engine("ctranslate2", files, cache_dir=model_cache, options=DecodingOptions(max_new_tokens=8))
+    # The strict prompt would decode exactly as the first attempt did: beam 4 comes first instead.
+    assert [name for name, _ in retry_decodings(engine, 1)] == ["beam4"]
+    assert translation_signature(engine, retries=1).as_dict()["retry"] == "beam4"
+    beam = engine.variant(beam_size=4)
+    assert retry_decodings(beam, 2) == () and "retry" not in translation_signature(beam, retries=2).as_dict()

@@ -19,6 +19,7 @@ from rich.text import Text
 from .. import __version__
 from ..errors import BitextError
 from ..model.catalogue import DEFAULT_MODEL
+from ..translate import DEFAULT_RETRIES
 from ..view import progress_display, shown, step_reporter
 from .common import (
     Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, ContextOption, DbOption,
@@ -74,7 +75,7 @@ def run(
     examples: ExamplesOption = False,
     context: ContextOption = False,
     glossary: GlossaryOption = None,
-    retries: RetriesOption = 0,
+    retries: RetriesOption = DEFAULT_RETRIES,
     threads: ThreadsOption = 0,
     workers: WorkersOption = 2,
     glob: GlobOption = "*.txt",
@@ -350,7 +351,7 @@ def evaluate(
         "--context/--no-context", help="Give the model the previous line with each line, to read and not "
         "translate (test sets like FLORES keep a document's sentences together).")] = False,
     glossary: GlossaryOption = None,
-    retries: RetriesOption = 0,
+    retries: RetriesOption = DEFAULT_RETRIES,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Also write the translations here.", dir_okay=False)] = None,
     cache_dir: CacheOption = None,

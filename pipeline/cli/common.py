@@ -64,8 +64,9 @@ GlossaryOption = Annotated[Optional[Path], typer.Option(
     "flagged 'glossary'.")]
 RetriesOption = Annotated[int, typer.Option(
     "--retries", min=0, max=2, help="A translation with a serious flag (empty, wrong language, English left, "
-    "repetition, chatter, missing numbers, length, glossary) is decoded again up to this many ways (beam search, "
-    "then a stricter prompt); the candidate with the best flags is kept.")]
+    "repetition, chatter, missing numbers, length, glossary) is decoded again up to this many ways (a stricter "
+    "prompt naming the English words left, then beam search); the candidate with the best flags is kept. "
+    "0 keeps the first answer.")]
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
 WorkersOption = Annotated[int, typer.Option(
     "--workers", min=1, help="Batches translated side by side (ctranslate2 on CPU), each on its share of --threads.")]
