@@ -46,3 +46,26 @@ def test_default_model_translates_into_chinese_and_french(default_model_installe
         assert words & FRENCH_WORDS, record
         assert record["fr"] != record["en"]
         assert record["signatures"]["zh"].startswith(f"engine:ctranslate2|model:{DEFAULT_MODEL}@cc324af070c2")
+
+
+def test_a_retry_keeps_the_english_words_the_first_answer_left_out_of_chinese(default_model_installed):
+    from pipeline.engines import DecodingOptions, create_engine
+    from pipeline.model import resolve
+    from pipeline.quality import english_left
+    from pipeline.translate import DEFAULT_RETRIES, translate_texts
+
+    # Sentences written for this test, each with a word the model leaves in English at first.
+    sentences = ["Doctors said a cocktail of antibodies showed promise in early trials.",
+                 "The athletes trained in a safe and empowered environment, the coach said.",
+                 "Police said the alleged smuggler was arrested at the border on Sunday.",
+                 "The mayor, a Washington insider, promised to fix the roads."]
+    cache = default_cache_dir()
+    engine = create_engine("ctranslate2", resolve(DEFAULT_MODEL, cache_dir=cache), cache_dir=cache,
+                           options=DecodingOptions())
+    first = translate_texts(engine, sentences, src="en", tgt="zh", retries=0).translations
+    assert sum(bool(english_left(t.source, t.text)) for t in first) >= 3, [t.text for t in first]
+    retried = translate_texts(engine, sentences, src="en", tgt="zh", retries=DEFAULT_RETRIES)
+    assert retried.retried >= 3
+    for translation in retried.translations:
+        assert not english_left(translation.source, translation.text), translation
+        assert len(HAN.findall(translation.text)) >= 8, translation

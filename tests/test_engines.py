@@ -1,11 +1,13 @@
 """Engines on tiny real models: conversion, prompts, batching, signatures."""
 
+import re
+
 import pytest
 
 from pipeline.engines import DecodingOptions, create_engine
 from pipeline.engines.base import length_sorted_batches
 from pipeline.engines.convert import ctranslate2_dir
-from pipeline.engines.prompts import chat_messages
+from pipeline.engines.prompts import Hints, banned_sequences, chat_messages
 from pipeline.model import resolve
 from pipeline.quality import HAN
 
@@ -105,3 +107,28 @@ def test_token_batches_hold_at_most_batch_size_padded_tokens():
     batches = list(length_sorted_batches(items, batch_size=16, length=len, by_tokens=True))
     assert batches == [[1], [3, 4], [0, 2]]  # 9 | 7+7 | 3+3
     assert list(length_sorted_batches(["a" * 40], batch_size=16, length=len, by_tokens=True)) == [[0]]
+
+
+def test_words_a_retry_names_are_kept_out_of_the_answer_on_both_engines(tiny_qwen, model_cache):
+    files = resolve(str(tiny_qwen), cache_dir=model_cache)
+    ct2 = create_engine("ctranslate2", files, cache_dir=model_cache,
+                        options=DecodingOptions(compute_type="float32", max_new_tokens=6, strict_prompt=True))
+    hf = create_engine("transformers", files, cache_dir=model_cache,
+                       options=DecodingOptions(max_new_tokens=6, strict_prompt=True))
+    (first,) = ct2.translate(TEXTS[:1], src="en", tgt="zh")
+    word = re.findall(r"[a-z]{2,}", first)[-1]  # what the random model writes: told to leave it out
+    told = [Hints(words=(word,))]
+    kept_out = ct2.translate(TEXTS[:1], src="en", tgt="zh", hints=told)
+    assert kept_out == hf.translate(TEXTS[:1], src="en", tgt="zh", hints=told)
+    assert kept_out[0] != first and word not in re.findall(r"[a-z]+", kept_out[0])
+
+
+def test_banned_sequences_spell_a_word_as_a_model_would_write_it(tiny_qwen):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_qwen)
+    spelled = {tokenizer.decode(ids) for ids in banned_sequences(tokenizer, ["Ferry"])}
+    assert {"Ferry", " Ferry", "ferry", " ferry", "ferrys", " ferryed", "ferrying"} <= spelled
+    assert not any(form.startswith(("FERRY", " FERRY")) for form in spelled)
+    assert {"ferry", " ferry", "ferrying"} <= {tokenizer.decode(ids) for ids in banned_sequences(tokenizer, ["ferries"])}
+    assert banned_sequences(tokenizer, []) == []

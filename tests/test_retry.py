@@ -121,7 +121,7 @@ def test_run_with_retries_records_them_in_the_store(tiny_qwen, model_cache, tmp_
     # A random tiny model's answers are flagged (wrong language, length): every one was retried.
     assert rows and all(retry and retry.startswith("tried strict") for retry, _ in rows)
     assert all("retry:strict,beam4" in signature for _, signature in rows)
-    assert f"{len(rows)} flagged translations decoded again" in result.output
+    assert len(rows) > 1 and f"{len(rows)} flagged translations decoded again" in result.output
 
 
 def test_a_run_retries_once_with_the_strict_prompt_by_default(tiny_qwen, model_cache, tmp_path, cli):

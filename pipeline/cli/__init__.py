@@ -178,14 +178,19 @@ def run(
         say(f"interrupted: {summary.stored} articles stored, and every finished batch kept in the translation "
             "memory; run the same command again to finish the rest", console=err)
         raise typer.Exit(stop.exit_code)
-    failed = f"; {len(summary.failures)} failed (above)" if summary.failures else ""
+    details = f"; {len(summary.failures)} failed (above)" if summary.failures else ""
     if fetcher is not None:
-        failed += f"; {fetcher.fetched} pages fetched"
+        details += f"; {fetcher.fetched} pages fetched"
     if summary.retried:
-        failed += f"; {summary.retried} flagged translations decoded again"
-    say(f"{summary.stored} of {len(inputs)} articles in {db}{failed}; read them with: bitext show --db {db}", console=err)
+        details += f"; {_count(summary.retried, 'flagged translation')} decoded again"
+    say(f"{summary.stored} of {len(inputs)} articles in {db}{details}; read them with: bitext show --db {db}",
+        console=err)
     if summary.failures:
         raise typer.Exit(1)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _align_editions(urls: list[str], *, store, fetcher, force: bool, console) -> list[str]:

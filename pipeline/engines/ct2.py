@@ -15,7 +15,7 @@ import ctranslate2
 
 from ..errors import ModelError
 from .base import EngineBase, length_sorted_batches, stop_token_ids
-from .prompts import Hints, prompt_ids, shared_prompt_prefix
+from .prompts import Hints, banned_sequences, prompt_ids, shared_prompt_prefix
 
 
 class CTranslate2Engine(EngineBase):
@@ -81,8 +81,12 @@ class CTranslate2Engine(EngineBase):
         prompts = [tokenizer.convert_ids_to_tokens(ids[len(prefix) :]) for ids in prompts]
         results: list[str] = [""] * len(texts)
         for batch in length_sorted_batches(prompts, batch_size=self.batch_size, length=len, by_tokens=self.by_tokens):
+            # English words a retry names are kept out of the whole batch's answers (CTranslate2
+            # takes one list per batch): they are ordinary words, not names, in every language.
+            banned = banned_sequences(tokenizer, {word for i in batch for word in hints[i].words})
             outputs = generator.generate_batch(
                 [prompts[i] for i in batch],
+                suppress_sequences=[tokenizer.convert_ids_to_tokens(ids) for ids in banned] or None,
                 static_prompt=static_prompt,
                 # the instruction's few tokens count as input too: a little more room, never less
                 max_length=self.output_limit(max(len(prompts[i]) for i in batch)),

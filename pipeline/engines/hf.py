@@ -13,7 +13,7 @@ import transformers
 
 from ..errors import ModelError
 from .base import EngineBase, length_sorted_batches, stop_token_ids
-from .prompts import Hints, prompt_ids, shared_prompt_prefix
+from .prompts import Hints, banned_sequences, prompt_ids, shared_prompt_prefix
 
 
 class TransformersEngine(EngineBase):
@@ -56,7 +56,7 @@ class TransformersEngine(EngineBase):
         # The output bound counts the sentence's part of the prompt, as the ctranslate2 engine does.
         shared = len(shared_prompt_prefix(tokenizer, src=src, tgt=tgt, examples=examples, strict=strict))
         return self._run(inputs, eos_token_id=stop_token_ids(tokenizer), prompt_is_output_prefix=True,
-                         shared_prefix=shared)
+                         shared_prefix=shared, words=[told.words for told in hints])
 
     def _translate_seq2seq(self, texts: Sequence[str], *, src: str, tgt: str) -> list[str]:
         _, tokenizer = self._load()
@@ -69,14 +69,19 @@ class TransformersEngine(EngineBase):
     @torch.inference_mode()
     def _run(
         self, inputs: list[list[int]], *, prompt_is_output_prefix: bool = False, drop_leading: int | None = None,
-        shared_prefix: int = 0, **options
+        shared_prefix: int = 0, words: Sequence[tuple[str, ...]] | None = None, **options
     ) -> list[str]:
         """Generate for token ids; ``drop_leading``: a forced language token to leave out of the text;
-        ``shared_prefix``: tokens every input begins with (not counted for the output bound)."""
+        ``shared_prefix``: tokens every input begins with (not counted for the output bound);
+        ``words``: per input, English words to keep out of its batch's answers (as ctranslate2 does)."""
         model, tokenizer = self._load()
         results: list[str] = [""] * len(inputs)
         for batch in length_sorted_batches(inputs, batch_size=self.batch_size, length=len, by_tokens=self.by_tokens):
             encoded = tokenizer.pad({"input_ids": [inputs[i] for i in batch]}, return_tensors="pt").to(self.device)
+            if words and (banned := banned_sequences(tokenizer, {word for i in batch for word in words[i]})):
+                options["bad_words_ids"] = banned
+            else:
+                options.pop("bad_words_ids", None)
             generated = model.generate(
                 **encoded,
                 do_sample=False,
