@@ -30,8 +30,9 @@ class DecodingOptions:
     16), within max_new_tokens, so one runaway repetition cannot hold up its batch for 256
     tokens (FLORES: French runs to 3.2x the English tokens of a short sentence, Chinese
     2x); 0 turns the bound off. strict_prompt: chat LLMs are also told to keep every number
-    and leave no English (a retry's second try: deterministic, unlike sampling, which
-    CTranslate2 cannot seed reproducibly, OpenNMT/CTranslate2#1757). workers: batches
+    and leave no English, and the English words a text's hints name are kept out of the
+    answer (a retry: deterministic, unlike sampling, which CTranslate2 cannot seed
+    reproducibly, OpenNMT/CTranslate2#1757). workers: batches
     translated side by side (CTranslate2 replicas sharing the weights), each on its share
     of the threads: on 2 cores two workers of one thread finish the seed article 1.19x
     sooner than one of two (scripts/bench_run.py), with the same output.
