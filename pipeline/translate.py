@@ -50,7 +50,8 @@ SERIOUS_FLAGS = frozenset({"empty", "wrong_language", "untranslated", "untransla
 # The stricter prompt first: greedy, so it costs a fraction of beam 4's time, and it brings
 # more flagged Chinese back than beam 4 does (README, "Translation levers").
 RETRY_DECODINGS = (
-    ("strict", {"strict_prompt": True}),  # greedy, told what was wrong (sampling: see DecodingOptions)
+    # greedy, told what was wrong and kept from the English words it left (sampling: see DecodingOptions)
+    ("strict", {"strict_prompt": True}),
     ("beam4", {"beam_size": 4}),
 )
 # What a run and `bitext eval` do unless told otherwise: one retry, with the stricter prompt.

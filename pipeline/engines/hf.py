@@ -78,16 +78,14 @@ class TransformersEngine(EngineBase):
         results: list[str] = [""] * len(inputs)
         for batch in length_sorted_batches(inputs, batch_size=self.batch_size, length=len, by_tokens=self.by_tokens):
             encoded = tokenizer.pad({"input_ids": [inputs[i] for i in batch]}, return_tensors="pt").to(self.device)
-            if words and (banned := banned_sequences(tokenizer, {word for i in batch for word in words[i]})):
-                options["bad_words_ids"] = banned
-            else:
-                options.pop("bad_words_ids", None)
+            banned = banned_sequences(tokenizer, {word for i in batch for word in words[i]}) if words else []
             generated = model.generate(
                 **encoded,
                 do_sample=False,
                 num_beams=self.beam_size,
                 max_new_tokens=self.output_limit(max(len(inputs[i]) for i in batch) - shared_prefix),
                 pad_token_id=tokenizer.pad_token_id,
+                **({"bad_words_ids": banned} if banned else {}),
                 **options,
             )
             if prompt_is_output_prefix:
