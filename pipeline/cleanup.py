@@ -7,8 +7,9 @@ a Traditional character. Each rule here removes one such habit and nothing else.
 
 from __future__ import annotations
 
-import functools
 import re
+
+from .once import once
 
 # Bump whenever a rule changes what a translation becomes: it is part of every signature.
 CLEANUP_VERSION = "3"
@@ -143,7 +144,7 @@ def _paired(text: str, mark: str, opening: str, closing: str) -> str:
     return "".join(out)
 
 
-@functools.cache
+@once
 def _converter():
     import opencc
 

@@ -6,11 +6,11 @@ Every other module takes names, tags and language sets from here.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import BitextError
+from .once import once
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ DETECTED = (
 SAMPLE = 2000  # characters: enough for a sure answer, cheap for long articles
 
 
-@functools.cache
+@once
 def _detector():
     from lingua import Language as LinguaLanguage, LanguageDetectorBuilder
 

@@ -98,7 +98,7 @@ def test_retry_decodings_are_variants_of_the_engine_with_their_own_signatures(ti
     strict_engine = engine.variant(**strict)
     assert strict_engine.signature().as_dict()["prompt"].endswith("+strict")
     assert strict_engine.translate(texts, src="en", tgt="zh") == strict_engine.translate(texts, src="en", tgt="zh")
-    assert strict_engine._loaded is engine._loaded  # one model in memory
+    assert strict_engine._model is engine._model  # one model in memory
     assert engine.translate(texts, src="en", tgt="zh") == plain  # the variants leave the engine as it was
     assert engine.signature().as_dict()["decode"] == "greedy"
     assert translation_signature(engine, retries=2).as_dict()["retry"] == "strict,beam4"

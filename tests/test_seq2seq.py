@@ -12,6 +12,7 @@ from pipeline.engines import DecodingOptions, create_engine
 from pipeline.errors import ModelError
 from pipeline.model import resolve
 from pipeline.model.catalogue import catalogue
+from pipeline.once import Once
 from pipeline.translate import split_to_fit
 
 
@@ -37,7 +38,7 @@ def spied_engine(engine_name, model_dir, cache):
     engine = create_engine(engine_name, files, cache_dir=cache, options=DecodingOptions(max_new_tokens=4))
     model, tokenizer = engine._load()
     spy = Spy(model)
-    engine._loaded["model"] = (spy, tokenizer)
+    engine._model = Once(lambda: (spy, tokenizer))
     return engine, spy, tokenizer
 
 

@@ -12,7 +12,6 @@ the model, the version of the package that carries it, and the checksum of its w
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 from collections.abc import Sequence
 from typing import Protocol
@@ -20,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import BitextError
+from ..once import Once, once
 
 BATCH = 128  # texts per call: enough to amortise weight streaming, small enough to share among threads
 
@@ -47,10 +47,15 @@ class _BatchedEmbedder:
     name = package = model = weights = ""  # weights: the weights file inside the package
     dim = 0
 
-    def signature(self) -> str:
-        return f"{self.model}@{self.package}-{importlib.metadata.version(self.package)}#sha256:{self._checksum}"
+    def __init__(self):
+        # Batches side by side and the aligner's threads share these: each made once.
+        self._loaded = Once(self._load)
+        self._weights_checksum = Once(self._checksum)
 
-    @functools.cached_property
+    def signature(self) -> str:
+        return (f"{self.model}@{self.package}-{importlib.metadata.version(self.package)}"
+                f"#sha256:{self._weights_checksum.get()}")
+
     def _checksum(self) -> str:
         """The weights' sha256 (hashed once per process: 30-70 MB, a tenth of a second)."""
         import hashlib
@@ -70,9 +75,9 @@ class _BatchedEmbedder:
     def _encode(self, model, texts: list[str]):
         raise NotImplementedError
 
-    @functools.cached_property
+    @property
     def _model(self):
-        return self._load()
+        return self._loaded.get()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -150,7 +155,7 @@ class CombinedEmbedder:
 EMBEDDERS = {"use": UseEmbedder, "e5": E5Embedder}
 
 
-@functools.cache
+@once
 def get_embedder(name: str) -> Embedder:
     """The embedder called ``name`` ("use", "e5", or both as "use+e5"), loaded once per process."""
     parts = name.split("+")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..document import Signature
+from ..once import Once
 from .prompts import PROMPT_VERSION, Hints
 from .target_control import TargetControl, target_control
 
@@ -99,14 +100,12 @@ class EngineBase:
         self.compute_type = options.compute_type
         self.target_tokens = dict(files.target_tokens)
         self.progress = progress or (lambda message, done, total: None)
-        self._loaded: dict[str, object] = {}  # shared with this engine's variants
+        # (model, tokenizer), loaded on first use (a run served from the translation memory
+        # never pays for it), once however many workers ask; shared with this engine's variants.
+        self._model = Once(self._load_model)
 
     def _load(self):
-        """(model, tokenizer), loaded on first use: a run served from the translation
-        memory never pays for it."""
-        if "model" not in self._loaded:
-            self._loaded["model"] = self._load_model()
-        return self._loaded["model"]
+        return self._model.get()
 
     def load(self) -> None:
         self._load()
@@ -115,7 +114,7 @@ class EngineBase:
         """This engine decoding otherwise (e.g. ``beam_size=4``), sharing its loaded model."""
         twin = type(self)(self.files, cache_dir=self.cache_dir, options=replace(self.options, **changes),
                           progress=self.progress)
-        twin._loaded = self._loaded
+        twin._model = self._model
         return twin
 
     def translate(
