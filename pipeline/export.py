@@ -89,10 +89,15 @@ def parse_exclusions(text: str | None) -> list[str] | None:
         return None
     from .quality import CHECKS
 
-    names = [] if text.strip() == "all" else [name.strip() for name in text.split(",") if name.strip()]
+    choices = f"choose 'all' or from: {', '.join(CHECKS)}"
+    if text.strip() == "all":
+        return []
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:  # '' or ',' would otherwise mean "any flag", the opposite of naming none
+        raise BitextError(f"--exclude-flagged {text!r} names no flag; {choices}")
     unknown = [name for name in names if name not in CHECKS]
     if unknown:
-        raise BitextError(f"unknown flag {', '.join(unknown)}; choose 'all' or from: {', '.join(CHECKS)}")
+        raise BitextError(f"unknown flag {', '.join(unknown)}; {choices}")
     return names
 
 

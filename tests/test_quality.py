@@ -85,6 +85,9 @@ def test_flags_are_stored_shown_and_filtered(tmp_path, stored, cli):
     assert zh_only.exit_code == 0 and len(exported_sentences()) == 2
     bad = cli.invoke(app, ["export", "--db", str(db), "-o", str(out), "--exclude-flagged", "ugly"])
     assert bad.exit_code == 1 and "unknown flag ugly" in bad.stderr
+    for empty in ("", ",", " , "):  # naming no flag must not mean "any flag"
+        refused = cli.invoke(app, ["export", "--db", str(db), "-o", str(out), "--exclude-flagged", empty])
+        assert refused.exit_code == 1 and "names no flag" in refused.stderr and "repetition" in refused.stderr
 
 
 def flag_names(source, target, lang):
