@@ -1,8 +1,10 @@
 """Kills, Ctrl-C and concurrent runs, for real: `bitext run` in subprocesses on tiny models."""
 
+import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +91,47 @@ def test_two_runs_on_one_store_at_once(tiny_qwen, model_cache, articles, referen
         _, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, stderr
     assert store_contents(db) == reference
+
+
+def blocked_reading_stdin(process) -> bool:
+    """Whether the process's main thread waits in read(2) on its standard input (Linux)."""
+    try:
+        return Path(f"/proc/{process.pid}/syscall").read_text().startswith("0 0x0 ")
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("source", ["fifo", "stdin"])
+def test_a_stop_signal_while_an_input_is_read_stops_at_once(source, tiny_qwen, model_cache, tmp_path):
+    """A pipe or FIFO may take for ever to end: with no batch in flight there is nothing to
+    wait for, so SIGTERM stops the run at once, and nothing half-read is stored."""
+    db = tmp_path / "bitext.db"
+    fifo = tmp_path / "incoming"
+    os.mkfifo(fifo)
+    command = bitext_command(fifo if source == "fifo" else Path("-"), db, str(tiny_qwen), model_cache, 8)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    writer = None
+    deadline = time.monotonic() + 120
+    while writer is None and time.monotonic() < deadline and process.poll() is None:
+        if source == "stdin":
+            writer = process.stdin if blocked_reading_stdin(process) else None
+        else:
+            try:  # succeeds once the run has opened the FIFO for reading
+                writer = os.fdopen(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "wb")
+            except OSError:
+                pass
+        time.sleep(0.05)
+    assert writer is not None, process.communicate(timeout=30)
+    writer.write(b"Ferry returns\n\nThe ferry ret")  # half an article, and the writer stays
+    writer.flush()
+    time.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        writer.close()
+    stderr = stderr.decode()
+    assert process.returncode == 143, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not db.exists() or not store_contents(db)["documents"]

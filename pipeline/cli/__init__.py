@@ -158,6 +158,7 @@ def run(
             def on_queue(texts: int) -> None:
                 progress.update(translating, total=texts)
                 progress.start_task(translating)
+                stop.batches_in_flight = True  # from here a first stop signal waits for the batch
 
             def on_article(result) -> None:
                 if result is not None:
@@ -169,6 +170,7 @@ def run(
                                    should_stop=stop.is_set,
                                    on_read=on_read, on_queue=on_queue,
                                    on_article=on_article, on_done=lambda n: progress.advance(translating, n))
+            stop.batches_in_flight = False
             if editions and not (summary.interrupted or stop.is_set()):
                 summary.failures += _align_editions(names, store=store, fetcher=fetcher, force=force,
                                                     console=progress.console)

@@ -110,11 +110,16 @@ def user_errors():
 
 
 class StopRequest:
-    """Set by the first Ctrl-C or SIGTERM: the run stops after the current batch."""
+    """Set by the first Ctrl-C or SIGTERM: the run stops after the current batch.
+
+    Only while batches are translated (``batches_in_flight``) is there a batch worth
+    waiting for; before that (reading pages, pipes, FIFOs; loading the model) a stop
+    signal stops at once, since a read can block for as long as its source likes."""
 
     def __init__(self):
         self._event = threading.Event()
         self.signum: int | None = None
+        self.batches_in_flight = False
 
     def is_set(self) -> bool:
         return self._event.is_set()
@@ -131,10 +136,10 @@ class StopRequest:
 @contextmanager
 def stop_on_first_interrupt(stop: StopRequest):
     """The first Ctrl-C (SIGINT) or SIGTERM, the signal systemd, Docker and Kubernetes stop
-    with, asks the run to stop after the current batch; a second one stops at once (what
-    is stored stays stored either way)."""
+    with, asks the run to stop after the current batch (with no batch in flight, at once);
+    a second one stops at once (what is stored stays stored either way)."""
     def handler(signum, frame):
-        if stop.is_set():
+        if stop.is_set() or not stop.batches_in_flight:
             raise StopNow(signum)
         stop.set(signum)
         how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
