@@ -10,7 +10,12 @@ BIN    := $(VENV)/bin
 TORCH  := torch==2.13.0
 EXAMPLE := examples/riverside-library-2026-11-20.txt
 
-.PHONY: example test setup browser clean
+# A plain install, as a user's `pip install .` gives it (no test, bench, model or Ray extras),
+# kept under ~/.cache and made anew when pyproject.toml changes (pip reuses its cached wheels).
+PLAIN  := $(HOME)/.cache/bitext/plain-install
+PLAIN_KEY := $(shell sha256sum pyproject.toml | cut -c1-16)
+
+.PHONY: example test smoke setup browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +38,19 @@ example: setup
 
 test: setup browser
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory smoke
+
+$(PLAIN)/.installed-$(PLAIN_KEY):
+	rm -rf $(PLAIN)
+	$(PYTHON) -m venv $(PLAIN)
+	$(PLAIN)/bin/pip install --quiet --upgrade pip
+	$(PLAIN)/bin/pip install --quiet $(TORCH) .
+	touch $@
+
+# Every command once on the plain install, this checkout's code (tests/smoke.py).
+smoke: $(PLAIN)/.installed-$(PLAIN_KEY)
+	$(PLAIN)/bin/pip install --quiet --no-deps --force-reinstall .
+	$(PLAIN)/bin/python -m tests.smoke $(PLAIN)/bin/bitext
 
 clean:
 	rm -rf $(VENV) bitext.db bitext.db-wal bitext.db-shm pairs.jsonl
