@@ -171,6 +171,7 @@ def parse_text(text: str, *, source: str) -> Article:
 def parse_page_copy(text: str, *, source: str = "<text>", rules: PageRules | None = None) -> Article:
     """Split a page copy into title, byline, date and body paragraphs."""
     rules = rules or default_rules()
+    source = plain_text(source)  # a file's name may hold what its text may not (a name that is not UTF-8)
     if not text.strip():
         raise InputError(f"{source}: empty file, no article text")
     lines = [" ".join(line.split()) for line in text.splitlines()]
@@ -236,6 +237,7 @@ def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> 
     """Extract the article of an HTML page with trafilatura, keeping its paragraphs."""
     import trafilatura
 
+    source = plain_text(source)  # a file's name or a URL may hold what its text may not
     document = trafilatura.bare_extraction(html_tree(html, source=source), url=url, with_metadata=True,
                                            include_comments=False, include_tables=False)
     data = document.as_dict() if document is not None and hasattr(document, "as_dict") else (document or {})
@@ -287,7 +289,7 @@ def article_from_record(record: object, *, source: str) -> Article:
             raise InputError(f'{source}: "{key}" must be {expected}, not {_json_kind(value)}')
         if value is not None and value.strip():
             fields[key] = plain_text(value)  # JSON can carry any character, an escaped NUL or ESC among them
-    name = f"{source} ({fields['id']})" if "id" in fields else source
+    name = plain_text(f"{source} ({fields['id']})" if "id" in fields else source)
     url = fields["url"].strip() if "url" in fields else None
     title = " ".join(fields.get("title", "").split())
     if "html" in fields:

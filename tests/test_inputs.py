@@ -363,3 +363,20 @@ def test_noncharacters_and_bidi_controls_are_not_stored_nor_shown(tiny_qwen, mod
 
 
 NONCHARACTERS_AND_BIDI = "\ufdd0\ufffe\uffff\U0010fffe\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_a_file_whose_name_is_not_utf8_is_stored_beside_the_others(tiny_qwen, model_cache, tmp_path, cli):
+    import os
+
+    odd = tmp_path / os.fsdecode(b"caf\xe9.txt")  # the name's byte \xe9 reaches Python as a lone surrogate
+    odd.write_text("Cafe opens\n\nThe cafe opened on Monday. Guests cheered.\n", encoding="utf-8")
+    records = tmp_path / os.fsdecode(b"r\xe9cords.jsonl")
+    records.write_text(json.dumps({"id": 1, "text": "Ferry returns\n\nThe ferry is back."}) + "\n", encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    result = cli.invoke(app, ["run", str(odd), str(records), *run_args(tiny_qwen, model_cache, db)])
+    assert result.exit_code == 0, result.output
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        sources = sorted(row[0] for row in conn.execute("SELECT source FROM documents"))
+    assert sources == [f"{tmp_path}/caf\ufffd.txt", f"{tmp_path}/r\ufffdcords.jsonl:1 (1)"]
