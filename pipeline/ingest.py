@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .document import Article
 from .errors import InputError
+from .segment import split_paragraph
 
 AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|et\s+)?|\s+(?:and|et)\s+|\s*[&、，]\s*", re.IGNORECASE)
 HTML_START = re.compile(r"\s*(<!doctype html|<html|<head|<body|<article|<!--|<meta|<div|<p\b)", re.IGNORECASE)
@@ -59,15 +60,29 @@ def default_rules() -> PageRules:
     )
 
 
-# C0 and C1 control characters but tab and newline (and carriage return, which line
-# splitting reads as a newline): a terminal acts on them (ESC starts a sequence that can
-# retitle a window or clear the screen), and no news text needs them.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Removed from all text bitext reads:
+# - C0 and C1 control characters but tab and newline (and carriage return, which line
+#   splitting reads as a newline): a terminal acts on them (ESC starts a sequence that can
+#   retitle a window or clear the screen), and no news text needs them;
+# - bidirectional controls (embeddings, overrides and isolates U+202A-202E, U+2066-2069;
+#   the marks U+200E, U+200F, U+061C): invisible, they reorder what a terminal or a page
+#   shows around them, and a sentence pair needs none (a translation has its own order);
+# - noncharacters (U+FDD0-FDEF and the last two code points of every plane, U+FFFE and
+#   U+FFFF among them): Unicode keeps them for a program's own use, not for text, and XML
+#   (TMX) forbids U+FFFE and U+FFFF.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                       "\ufdd0-\ufdef" + "".join(f"{chr(plane | 0xFFFE)}{chr(plane | 0xFFFF)}"
+                                                  for plane in range(0, 0x110000, 0x10000)) + "]")
+# A lone surrogate (JSON may escape one, as "\ud800") is no character at all: it cannot be
+# written as UTF-8, so the store and every file refuse it; it becomes U+FFFD, the
+# replacement character, which says that something unreadable stood there.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def plain_text(text: str) -> str:
-    """Text as bitext stores it: Unicode NFC, with no control characters but tab and newline."""
-    return unicodedata.normalize("NFC", _CONTROLS.sub("", text))
+    """Text as bitext stores it: Unicode NFC, with no control characters but tab and newline,
+    no noncharacters, and U+FFFD for a lone surrogate."""
+    return unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", _NOT_TEXT.sub("", text)))
 
 
 _SENTENCE_END = re.compile(r"[.!?。！？…\"'”’»)]\s*$")
@@ -119,7 +134,8 @@ def read_lines(path: str | Path, *, limit: int | None = None, what: str = "lines
         raw = Path(path).read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    lines = decode(raw, source=str(path)).splitlines()
+    # Split first, then clean each line: some characters plain_text removes split lines.
+    lines = [plain_text(line) for line in decode(raw, source=str(path)).splitlines()]
     lines = lines[:limit] if limit else lines
     if not any(line.strip() for line in lines):
         raise InputError(f"{path}: no {what} (the file is empty)")
@@ -155,6 +171,7 @@ def parse_text(text: str, *, source: str) -> Article:
 def parse_page_copy(text: str, *, source: str = "<text>", rules: PageRules | None = None) -> Article:
     """Split a page copy into title, byline, date and body paragraphs."""
     rules = rules or default_rules()
+    source = plain_text(source)  # a file's name may hold what its text may not (a name that is not UTF-8)
     if not text.strip():
         raise InputError(f"{source}: empty file, no article text")
     lines = [" ".join(line.split()) for line in text.splitlines()]
@@ -191,12 +208,38 @@ def parse_page_copy(text: str, *, source: str = "<text>", rules: PageRules | Non
                    outlet=outlet, published=published)
 
 
+# libxml2's HTML parser stops reading at 256 nested elements, silently to trafilatura, which
+# then finds no article or half of one; told the document may be huge, it reads 2048 deep.
+HTML_MAX_DEPTH = 2048
+
+
+def html_tree(html: str, *, source: str):
+    """The lxml tree of an HTML page, parsed as trafilatura parses it but up to
+    ``HTML_MAX_DEPTH`` elements deep; a page nested deeper is an ``InputError``."""
+    from lxml import etree, html as lxml_html
+    from trafilatura.utils import repair_faulty_html  # what trafilatura mends before it parses (<html/>)
+
+    html = repair_faulty_html(html, html[:50].lower())
+    parser = lxml_html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                                  remove_pis=True, huge_tree=True)
+    try:
+        # bytes: lxml refuses a str whose page declares its encoding (plain_text left no surrogate to encode)
+        tree = lxml_html.fromstring(html.encode("utf-8"), parser=parser)
+    except etree.ParserError:  # nothing but comments or white space
+        raise InputError(f"{source}: no article found in the HTML page") from None
+    if any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log):
+        raise InputError(f"{source}: the HTML page nests deeper than {HTML_MAX_DEPTH} elements, more than bitext "
+                         "can read")
+    return tree
+
+
 def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> Article:
     """Extract the article of an HTML page with trafilatura, keeping its paragraphs."""
     import trafilatura
 
-    document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                           include_tables=False)
+    source = plain_text(source)  # a file's name or a URL may hold what its text may not
+    document = trafilatura.bare_extraction(html_tree(html, source=source), url=url, with_metadata=True,
+                                           include_comments=False, include_tables=False)
     data = document.as_dict() if document is not None and hasattr(document, "as_dict") else (document or {})
     paragraphs = [" ".join(p.split()) for p in (data.get("text") or "").splitlines() if p.strip()]
     title = " ".join((data.get("title") or "").split())
@@ -219,29 +262,76 @@ def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> 
     )
 
 
+# The fields of a record (a JSON line, a table's row) that bitext reads; others are ignored.
+RECORD_FIELDS = ("id", "url", "title", "text", "html")
+# A first line longer than this is a paragraph, not a headline.
+HEADLINE_MAX_CHARS = 200
+
+
 def article_from_record(record: object, *, source: str) -> Article:
-    """An article from a JSON record: ``{"id", "url", "title", "text" | "html"}``."""
+    """An article from a record, a JSON object or a table's row: ``{"id", "url", "title",
+    "text" | "html"}``. A field that is missing, null or empty is absent; one that holds
+    other than a string (an id may be a number too) is an error naming its type.
+
+    A record without a title takes its text's first line as the title when that line reads
+    as a headline (short, no sentence end, text below it), as a page copy's is; otherwise
+    every line of the text is body, and the title is its first sentence, kept in the body
+    too: each stored article has a title to translate, and no sentence is lost from the body."""
     if not isinstance(record, dict):
-        raise InputError(f"{source}: a JSON object was expected, not {type(record).__name__}")
-    name = f"{source} ({record['id']})" if record.get("id") is not None else source
-    # JSON can carry any character, an escaped NUL or ESC among them.
-    record = {key: plain_text(value) if isinstance(value, str) else value for key, value in record.items()}
-    url = record.get("url") if isinstance(record.get("url"), str) else None
-    if isinstance(record.get("html"), str) and record["html"].strip():
-        article = parse_html(record["html"], source=name, url=url)
-    elif isinstance(record.get("text"), str) and record["text"].strip():
-        text = record["text"]
-        title = record.get("title")
-        if isinstance(title, str) and title.strip():
-            paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n|\n", text) if p.strip())
-            article = Article(source=name, title=" ".join(title.split()), paragraphs=paragraphs, url=url)
-        else:
+        raise InputError(f"{source}: a JSON object was expected, not {_json_kind(record)}")
+    fields: dict[str, str] = {}
+    for key in RECORD_FIELDS:
+        value = record.get(key)
+        if key == "id" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if value is not None and not isinstance(value, str):
+            expected = "a string or a number" if key == "id" else "a string"
+            raise InputError(f'{source}: "{key}" must be {expected}, not {_json_kind(value)}')
+        if value is not None and value.strip():
+            fields[key] = plain_text(value)  # JSON can carry any character, an escaped NUL or ESC among them
+    name = plain_text(f"{source} ({fields['id']})" if "id" in fields else source)
+    url = fields["url"].strip() if "url" in fields else None
+    title = " ".join(fields.get("title", "").split())
+    if "html" in fields:
+        article = parse_html(fields["html"], source=name, url=url)
+    elif "text" in fields:
+        text = fields["text"]
+        if title:
+            article = Article(source=name, title=title, paragraphs=_lines(text))
+        elif _starts_with_headline(text):
             article = parse_page_copy(text, source=name)
+        else:
+            paragraphs = _lines(text)
+            start, end = next(iter(split_paragraph(paragraphs[0])), (0, len(paragraphs[0])))
+            article = Article(source=name, title=paragraphs[0][start:end], paragraphs=paragraphs)
     else:
         raise InputError(f"{name}: the record has no \"text\" or \"html\"")
-    if isinstance(record.get("title"), str) and record["title"].strip() and article.title != record["title"].strip():
-        article = Article(**{**article.__dict__, "title": " ".join(record["title"].split())})
-    return Article(**{**article.__dict__, "url": url or article.url})
+    return Article(**{**article.__dict__, "title": title or article.title, "url": url or article.url})
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    """A record's text as paragraphs: one per non-blank line, its spaces collapsed."""
+    return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+def _starts_with_headline(text: str) -> bool:
+    first, *rest = _lines(text)
+    return bool(rest) and len(first) <= HEADLINE_MAX_CHARS and not _SENTENCE_END.search(first)
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON (or table) value is, in JSON's words: "a number", "an array"."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, str):
+        return "a string"
+    return type(value).__name__
 
 
 def _authors(text: str) -> tuple[str, ...]:

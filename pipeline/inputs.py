@@ -1,13 +1,15 @@
 """Turn what the user names on the command line into articles to read, one by one.
 
-Paths may be files (page copies, HTML pages, ``.jsonl`` with one article per line),
-folders (searched recursively for files matching a glob), or ``-`` for standard input.
+Paths may be files (page copies, HTML pages, ``.jsonl`` with one article per line,
+tables, ``.csv``/``.tsv``/``.parquet``, with one article per row), folders (searched recursively for files matching a glob), or ``-`` for standard input.
 Nothing is read until asked, and a bad input becomes an error for that input alone, so
 one unreadable file never stops the others.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,11 +19,13 @@ from typing import BinaryIO
 from .document import Article
 from .errors import InputError
 from .fetch import Fetcher
-from .ingest import article_from_record, decode, parse_html, parse_text, plain_text, read_article
+from .ingest import RECORD_FIELDS, article_from_record, decode, parse_html, parse_text, plain_text, read_article
 
 DEFAULT_GLOB = "*.txt"
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+DELIMITERS = {".csv": ",", ".tsv": "\t"}  # tables of text, by suffix
+PARQUET_SUFFIXES = {".parquet"}
 
 
 @dataclass(frozen=True)
@@ -83,13 +87,19 @@ def _from_url(url: str, fetcher: Fetcher) -> Input:
 
 
 def _from_file(path: Path) -> Iterator[Input]:
-    if path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES and path.is_file():
+        yield from _from_parquet(path)
+    elif (suffix in JSONL_SUFFIXES or suffix in DELIMITERS) and path.is_file():
         try:
             raw = path.read_bytes()
         except OSError as error:
             yield _failing(str(path), f"{path}: cannot read ({error.strerror})")
             return
-        yield from _from_jsonl(raw, name=str(path))
+        if suffix in JSONL_SUFFIXES:
+            yield from _from_jsonl(raw, name=str(path))
+        else:
+            yield from _from_delimited(raw, name=str(path), delimiter=DELIMITERS[suffix])
     else:
         yield Input(str(path), lambda: read_article(path))
 
@@ -125,6 +135,105 @@ def _record(line: str, where: str) -> Article:
     except json.JSONDecodeError as error:
         raise InputError(f"{where}: not JSON ({error.msg} at column {error.colno})") from None
     return article_from_record(record, source=where)
+
+
+def _record_columns(header: list[str], *, name: str) -> dict[str, int]:
+    """Where each field bitext reads is in a table's header (names matched without case);
+    a table with neither a text nor an html column is an ``InputError``."""
+    columns: dict[str, int] = {}
+    for index, column in enumerate(header):
+        if column.strip().lower() in RECORD_FIELDS:
+            columns.setdefault(column.strip().lower(), index)
+    if "text" not in columns and "html" not in columns:
+        shown = ", ".join(repr(column[:30]) for column in header[:8]) + (", ..." if len(header) > 8 else "")
+        optional = ", ".join(field for field in RECORD_FIELDS if field not in ("text", "html"))
+        raise InputError(f"{name}: bitext reads a table's columns named text or html (and {optional}), one article "
+                         f"per row; this one has {shown}")
+    return columns
+
+
+def _from_delimited(raw: bytes, *, name: str, delimiter: str) -> Iterator[Input]:
+    """A CSV or TSV file with a header row: an input per row, named by the line it starts on."""
+    kind = "CSV" if delimiter == "," else "TSV"
+    try:
+        text = decode(raw, source=name)
+    except InputError as error:
+        yield _failing(name, str(error))
+        return
+    rows, broken = _delimited_rows(text, delimiter=delimiter)
+    if not rows:
+        yield _failing(name, f"{name}: empty file, no articles" if broken is None else
+                       f"{name}:{broken[0]}: not {kind} ({broken[1]})")
+        return
+    (_, header), *rows = rows
+    try:
+        columns = _record_columns(header, name=name)
+    except InputError as error:
+        yield _failing(name, str(error))
+        return
+    if not rows and broken is None:
+        yield _failing(name, f"{name}: a header and no rows, no articles")
+    for number, row in rows:
+        where = f"{name}:{number}"
+        if len(row) != len(header):
+            yield _failing(where, f"{where}: {len(row)} fields where the header has {len(header)}"
+                                  + (" (a cell holding commas must be quoted)" if delimiter == "," else ""))
+        else:
+            record = {field: row[index] for field, index in columns.items()}
+            yield Input(where, lambda record=record, where=where: article_from_record(record, source=where))
+    if broken is not None:
+        where = f"{name}:{broken[0]}"
+        yield _failing(where, f"{where}: not {kind} ({broken[1]}); the rows from there on are not read")
+
+
+def _delimited_rows(text: str, *, delimiter: str) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
+    """The rows of a CSV or TSV text that hold something, each with the line it starts on,
+    and where and why the reading stopped early, if it did."""
+    # A TSV's quotation marks are text ("It is back," she said); a CSV's may quote a cell.
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    rows: list[tuple[int, list[str]]] = []
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text)))  # a long article is one cell, beyond csv's 128 KiB
+    start = 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        return rows, (start, str(error))
+    finally:
+        csv.field_size_limit(limit)
+    return rows, None
+
+
+def _from_parquet(path: Path) -> Iterator[Input]:
+    """A Parquet file: an input per row, named by its number (the first is 1)."""
+    import pyarrow
+    import pyarrow.parquet
+
+    name = str(path)
+    try:
+        table = pyarrow.parquet.ParquetFile(path)
+        header = table.schema_arrow.names
+        columns = _record_columns(header, name=name)
+        rows = table.read(columns=[header[index] for index in columns.values()]).to_pylist()
+    except InputError as error:
+        yield _failing(name, str(error))
+        return
+    except OSError as error:
+        yield _failing(name, f"{name}: cannot read ({error.strerror or error})")
+        return
+    except pyarrow.ArrowException as error:
+        yield _failing(name, f"{name}: not a Parquet file ({error})")
+        return
+    if not rows:
+        yield _failing(name, f"{name}: no rows, no articles")
+    for number, row in enumerate(rows, start=1):
+        where = f"{name}:{number}"
+        record = {field: row[header[index]] for field, index in columns.items()}
+        yield Input(where, lambda record=record, where=where: article_from_record(record, source=where))
 
 
 def _failing(name: str, message: str) -> Input:

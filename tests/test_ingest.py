@@ -80,3 +80,23 @@ def test_bad_input_is_a_clear_error_naming_the_file(tmp_path, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         read_article(tmp_path / "nope.txt")
+
+
+NONCHARACTERS = ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0001ffff", "\U0010fffe", "\U0010ffff"]
+BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+                 "\u200e", "\u200f", "\u061c"]
+
+
+def test_plain_text_drops_noncharacters_and_bidi_controls_and_replaces_lone_surrogates():
+    from pipeline.ingest import plain_text
+
+    text = "Ferry" + "".join(NONCHARACTERS + BIDI_CONTROLS) + " returns \ud800and \udfffsails"
+    assert plain_text(text) == "Ferry returns \ufffdand \ufffdsails"
+    kept = "a\u200db \u200cc 😀 \ufffd é"  # joiners, an emoji and the replacement character are text
+    assert plain_text(kept) == kept
+
+
+def test_shown_drops_bidi_controls():
+    from pipeline.view import shown
+
+    assert shown("Ferry \u202eseruter\u202c \u2067returns\u2069").plain == "Ferry seruter returns"

@@ -52,7 +52,8 @@ def main(version: Annotated[bool, typer.Option(
 @app.command()
 def run(
     articles: Annotated[Optional[list[str]], typer.Argument(
-        help="Articles: page copies (.txt), HTML pages, .jsonl files (one article per line), folders (searched "
+        help="Articles: page copies (.txt), HTML pages, .jsonl files (one article per line), .csv/.tsv/.parquet "
+        "tables (one article per row, from a text or html column), folders (searched "
         "recursively, see --glob), URLs (http:// or https://), or - for standard input.", show_default=False)] = None,
     urls: Annotated[Optional[Path], typer.Option(
         "--urls", dir_okay=False, help="A file of URLs to fetch and translate, one per line (# starts a comment).")
