@@ -72,29 +72,23 @@ def moses_paths(prefix: str | Path, langs: list[str]) -> dict[str, Path]:
     return {lang: prefix.with_name(f"{prefix.name}.{lang}") for lang in (SOURCE, *langs)}
 
 
-def check_output(format: str, output: str | Path, *, langs: list[str], store: str | Path | None = None,
-                 stdout: BinaryIO | None = None) -> None:
-    """Refuse, before any work, an output that ``format`` cannot write at ``output`` (see
-    ``output_target``): "-" for a format of several files or a folder, or for a binary
-    format when standard output is a terminal."""
-    chosen = exporter(format)
+def _check_output(chosen: Exporter, output: str | Path, *, langs: list[str], store: str | Path | None,
+                  stdout: BinaryIO | None) -> None:
+    """Refuse, before any work, an output the format cannot write at ``output`` (see
+    ``output_target`` and ``folder_target``): "-" for a format of several files or a
+    folder, or for a binary format when standard output is a terminal."""
     if str(output) == "-":
-        if chosen.output != "file":
-            what = "several files" if chosen.output == "prefix" else "a folder"
-            raise BitextError(f"-o -: {format} writes {what}, not one stream; give a name with -o")
+        if chosen.output == "prefix":
+            raise BitextError(f"-o -: {chosen.name} writes several files, not one stream; give a name with -o")
         if stdout is not None and chosen.binary and stdout.isatty():
-            raise BitextError(f"-o -: {format} is binary; send it to a pipe or a file, not a terminal")
+            raise BitextError(f"-o -: {chosen.name} is binary; send it to a pipe or a file, not a terminal")
     if chosen.output == "file":
         output_target(output, store=store, stdout=stdout is not None)
     elif chosen.output == "prefix":
         for path in moses_paths(output, langs).values():
             output_target(path, store=store)
     else:
-        with_folder = Path(os.path.realpath(output))
-        if with_folder.exists() and not with_folder.is_dir():
-            raise BitextError(f"{output}: {format} export writes a folder; give a folder name with -o")
-        if not with_folder.parent.is_dir():
-            raise BitextError(f"{output}: folder {Path(output).parent} does not exist")
+        folder_target(output)
 
 
 def export(
@@ -115,7 +109,7 @@ def export(
     """
     chosen = exporter(format)
     output = chosen.default_output if output is None else output
-    check_output(format, output, langs=langs, store=store, stdout=stdout)
+    _check_output(chosen, output, langs=langs, store=store, stdout=stdout)
     module_name, function_name = chosen.writer.split(":")
     writer = getattr(importlib.import_module(module_name), function_name)
     pairs = _in_languages(pairs, langs)
@@ -310,18 +304,26 @@ def _atomic_file(target: OutputTarget) -> Iterator[BinaryIO]:
         raise
 
 
+def folder_target(path: str | Path) -> Path:
+    """Check that a folder of files may be written at ``path`` (one that exists, or a new
+    one in a folder that does); returns it with its symlinks resolved."""
+    if str(path) == "-":
+        raise BitextError("-o -: this export writes a folder, not one stream; give a name with -o")
+    real = Path(os.path.realpath(path))
+    if real.exists() and not real.is_dir():
+        raise BitextError(f"{path}: this export writes a folder; give a folder name with -o")
+    if not real.parent.is_dir():
+        raise BitextError(f"{path}: folder {Path(path).parent} does not exist")
+    return real
+
+
 @contextmanager
 def output_folder(path: str | Path) -> Iterator[Path]:
     """A folder to write files into that appear at ``path`` together, once all are written,
-    or not at all: built in a temporary folder, then renamed into place (into a folder
-    that exists already, file by file, index.html last, once every file is written)."""
-    named, real = str(path), Path(os.path.realpath(path))
-    if str(path) == "-":
-        raise BitextError("-: this export writes a folder; give a folder name with -o")
-    if real.exists() and not real.is_dir():
-        raise BitextError(f"{named}: this export writes a folder; give a folder name with -o")
-    if not real.parent.is_dir():
-        raise BitextError(f"{named}: folder {Path(path).parent} does not exist")
+    or not at all: built in a temporary folder beside its place, then renamed into place;
+    for a folder that exists already, built inside it and moved out file by file
+    (index.html last) once every file is written, beside what else it holds."""
+    named, real = str(path), folder_target(path)
     existing = real.is_dir()
     with _writing(named):
         building = Path(tempfile.mkdtemp(dir=real if existing else real.parent, prefix=f".{real.name}."))

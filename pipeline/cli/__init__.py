@@ -302,7 +302,8 @@ def export(
         "and an index, in the folder given by -o). Headlines come first in each document, marked as titles."))] = "jsonl",
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", help="File to write, or - for standard output (moses: the files' prefix; html: a folder). "
-        "Default: pairs.<format> (moses: pairs.en/.zh/.fr; html: site/).", show_default=False)] = None,
+        "Default: named by the format: pairs.jsonl, pairs.tmx, ... (moses: pairs.en/.zh/.fr; html: site/).",
+        show_default=False)] = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable).")] = None,
     to: ToOption = "zh,fr",
     since: Annotated[Optional[str], typer.Option(
