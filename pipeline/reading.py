@@ -1,10 +1,10 @@
 """The bilingual reading page: English beside Chinese and French, sentence by sentence.
 
 One self-contained HTML page per document (no network, no external files) and an index.
-Every piece of article text goes through ``escape`` (``html.escape``, and
-characters HTML forbids dropped); the page's only script is ours,
-allowed by its hash in a Content-Security-Policy, so article content can never inject
-markup or script. File names come from document ids, never from titles.
+Every piece of article text goes through ``escape`` (``html.escape``, and the characters
+HTML and XML forbid dropped); the page's only script is ours, allowed by its hash in a
+Content-Security-Policy, so article content can never inject markup or script. File names
+come from document ids, never from titles.
 """
 
 from __future__ import annotations

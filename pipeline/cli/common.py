@@ -99,7 +99,7 @@ def user_errors():
     except BitextError as error:
         error_line(str(error))
         raise typer.Exit(1) from None
-    except sqlite3.DatabaseError as error:  # the store says which one is damaged (Store.__exit__); not this
+    except sqlite3.DatabaseError as error:  # met outside a Store, which names itself (Store.__exit__)
         error_line(f"the store cannot be used ({error})")
         raise typer.Exit(1) from None
     except KeyboardInterrupt as stop:
