@@ -1,9 +1,12 @@
 """Write the store's sentence pairs in the formats corpus builders use.
 
 Exporters are found by name in ``EXPORTERS`` and imported lazily (parquet needs pyarrow).
-Each takes an iterator of pairs and a target path and streams: a store of a million pairs
-is never held in memory. Files are written under a temporary name and renamed when
-complete, so a failed export leaves no half-written corpus.
+Each takes an iterator of pairs and an output (a binary stream, a prefix or a folder) and
+streams: a store of a million pairs is never held in memory. Where an output may go is
+checked before any work (``output_target``): never the store, nor any other SQLite
+database. Regular files are written under a temporary name and renamed when complete, a
+folder of pages is built beside its place and renamed into it, so a failed export leaves
+no half-written corpus; a device or a pipe is written as a stream, "-" is standard output.
 """
 
 from __future__ import annotations
@@ -11,12 +14,16 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
@@ -27,60 +34,93 @@ from .languages import SOURCE_LANGUAGE as SOURCE, bcp47, native_name
 
 @dataclass(frozen=True)
 class Exporter:
-    """A format by name: where its writer lives and what its output path names."""
+    """A format by name: where its writer lives, what its output path names, and the
+    output it writes when none is given."""
 
     name: str
-    writer: str  # "module:function(pairs, output, langs) -> pairs written"
-    output: str  # "file", "prefix" (one file per language: OUTPUT.en, ...) or "folder"
+    writer: str  # "module:function(pairs, output, langs) -> pairs written"; output as below
+    output: str  # "file" (a binary stream), "prefix" (one file per language: OUTPUT.en, ...) or "folder"
+    default_output: str
     description: str
+    binary: bool = False  # never sent to a terminal
 
 
 EXPORTERS = {
     exporter.name: exporter
     for exporter in (
-        Exporter("jsonl", "pipeline.export:write_jsonl", "file", "one JSON object per pair"),
-        Exporter("tsv", "pipeline.export:write_tsv", "file", "tab-separated, with a header row"),
-        Exporter("tmx", "pipeline.export:write_tmx", "file", "TMX 1.4b translation memory"),
-        Exporter("moses", "pipeline.export:write_moses", "prefix", "line-aligned OUTPUT.en / .zh / .fr"),
-        Exporter("parquet", "pipeline.export:write_parquet", "file", "Apache Parquet columns"),
-        Exporter("md", "pipeline.export:write_markdown", "file", "a Markdown table per document"),
-        Exporter("html", "pipeline.reading:write_site", "folder", "a reading page per document and an index"),
+        Exporter("jsonl", "pipeline.export:write_jsonl", "file", "pairs.jsonl", "one JSON object per pair"),
+        Exporter("tsv", "pipeline.export:write_tsv", "file", "pairs.tsv", "tab-separated, with a header row"),
+        Exporter("tmx", "pipeline.export:write_tmx", "file", "pairs.tmx", "TMX 1.4b translation memory"),
+        Exporter("moses", "pipeline.export:write_moses", "prefix", "pairs", "line-aligned OUTPUT.en / .zh / .fr"),
+        Exporter("parquet", "pipeline.export:write_parquet", "file", "pairs.parquet", "Apache Parquet columns",
+                 binary=True),
+        Exporter("md", "pipeline.export:write_markdown", "file", "pairs.md", "a Markdown table per document"),
+        Exporter("html", "pipeline.reading:write_site", "folder", "site", "a reading page per document and an index"),
     )
 }
 
 
+def exporter(format: str) -> Exporter:
+    if format not in EXPORTERS:
+        raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}")
+    return EXPORTERS[format]
+
+
+def moses_paths(prefix: str | Path, langs: list[str]) -> dict[str, Path]:
+    """The files a moses export writes: PREFIX.en, PREFIX.zh, PREFIX.fr."""
+    prefix = Path(prefix)
+    return {lang: prefix.with_name(f"{prefix.name}.{lang}") for lang in (SOURCE, *langs)}
+
+
+def _check_output(chosen: Exporter, output: str | Path, *, langs: list[str], store: str | Path | None,
+                  stdout: BinaryIO | None) -> None:
+    """Refuse, before any work, an output the format cannot write at ``output`` (see
+    ``output_target`` and ``folder_target``): "-" for a format of several files or a
+    folder, or for a binary format when standard output is a terminal."""
+    if str(output) == "-":
+        if chosen.output == "prefix":
+            raise BitextError(f"-o -: {chosen.name} writes several files, not one stream; give a name with -o")
+        if stdout is not None and chosen.binary and stdout.isatty():
+            raise BitextError(f"-o -: {chosen.name} is binary; send it to a pipe or a file, not a terminal")
+    if chosen.output == "file":
+        output_target(output, store=store, stdout=stdout is not None)
+    elif chosen.output == "prefix":
+        for path in moses_paths(output, langs).values():
+            output_target(path, store=store)
+    else:
+        folder_target(output)
+
+
 def export(
-    pairs: Iterable[PairRecord], *, format: str, output: str | Path, langs: list[str],
+    pairs: Iterable[PairRecord], *, format: str, output: str | Path | None = None, langs: list[str],
     exclude_flagged: Iterable[str] | None = None,
     min_quality: float | None = None,
+    store: str | Path | None = None,
+    stdout: BinaryIO | None = None,
 ) -> int:
     """Write ``pairs`` to ``output`` in ``format``; returns the number of pairs written.
 
-    Titles come as pairs too (``kind`` "title", first in each document), and every filter
-    applies to them as to sentences. ``exclude_flagged``: drop pairs whose translation into
-    one of ``langs`` carries one of these quality flags (an empty collection: any flag).
-    ``min_quality``: drop pairs whose translation into one of ``langs`` scores below it
-    (``quality.quality``).
+    ``output``: default the format's ``default_output``; "-" is ``stdout`` (when given).
+    ``store``: the store the pairs come from, never written over. Titles come as pairs too
+    (``kind`` "title", first in each document), and every filter applies to them as to
+    sentences. ``exclude_flagged``: drop pairs whose translation into one of ``langs``
+    carries one of these quality flags (an empty collection: any flag). ``min_quality``:
+    drop pairs whose translation into one of ``langs`` scores below it (``quality.quality``).
     """
-    if format not in EXPORTERS:
-        raise BitextError(f"unknown export format {format!r}; choose one of: {', '.join(EXPORTERS)}")
-    exporter = EXPORTERS[format]
-    output = Path(output)
-    if exporter.output == "folder":
-        if output.exists() and not output.is_dir():
-            raise BitextError(f"{output}: {format} export writes a folder; give a folder name with -o")
-    elif output.is_dir():
-        raise BitextError(f"{output}: is a folder; give a file name with -o")
-    if not output.parent.is_dir():
-        raise BitextError(f"{output}: folder {output.parent} does not exist")
-    module_name, function_name = exporter.writer.split(":")
+    chosen = exporter(format)
+    output = chosen.default_output if output is None else output
+    _check_output(chosen, output, langs=langs, store=store, stdout=stdout)
+    module_name, function_name = chosen.writer.split(":")
     writer = getattr(importlib.import_module(module_name), function_name)
     pairs = _in_languages(pairs, langs)
     if exclude_flagged is not None:
         pairs = _without_flags(pairs, langs, set(exclude_flagged))
     if min_quality is not None:
         pairs = _at_least(pairs, langs, min_quality)
-    return writer(pairs, output, langs)
+    if chosen.output == "file":
+        with output_file(output, store=store, stdout=stdout) as out:
+            return writer(pairs, out, langs)
+    return writer(pairs, Path(output), langs)
 
 
 def parse_exclusions(text: str | None) -> list[str] | None:
@@ -139,22 +179,175 @@ def _without_flags(pairs: Iterable[PairRecord], langs: list[str], names: set[str
             yield pair
 
 
-@contextmanager
-def atomic_file(path: Path) -> Iterator:
-    """A binary file that appears at ``path`` only once fully written."""
+# The first bytes of every SQLite database file (the store, or any other one).
+SQLITE_HEADER = b"SQLite format 3\x00"
+# The files SQLite keeps beside a database: writing over one damages the database.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """Where an output goes, checked before any work: standard output (``path`` None), a
+    stream (a character device or a pipe, written into as it is), or a regular file
+    (written under a temporary name beside it and renamed into place). ``path`` has its
+    symlinks resolved: a symlink is written through, to its target, and stays a symlink."""
+
+    named: str  # as the user gave it, for messages
+    path: Path | None
+    kind: str  # "stdout", "stream" or "file"
+
+
+def output_target(path: str | Path, *, store: str | Path | None = None, stdout: bool = False) -> OutputTarget:
+    """Check that an output may be written at ``path``, or refuse it in one line: the store
+    itself (or its -wal, -shm, -journal), any other SQLite database, a folder, a block
+    device or socket, a folder that does not exist. ``stdout``: "-" means standard output."""
+    named = str(path)
+    if named == "-":
+        if not stdout:
+            raise BitextError("-: this output cannot go to standard output; give a file name")
+        return OutputTarget("standard output", None, "stdout")
+    real = Path(os.path.realpath(path))
+    if store is not None and _is_the_store(real, Path(store)):
+        raise BitextError(f"{named}: is the store itself ({store}); give another output file")
     try:
-        handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)
+        mode = real.stat().st_mode
+    except FileNotFoundError:
+        folder = Path(path).parent if not Path(path).is_symlink() else real.parent
+        if not real.parent.is_dir():
+            raise BitextError(f"{named}: folder {folder} does not exist") from None
+        return _writable(OutputTarget(named, real, "file"))
     except OSError as error:
-        raise BitextError(f"{path}: cannot write ({error.strerror})") from None
+        raise BitextError(f"{named}: cannot write ({error.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise BitextError(f"{named}: is a folder; give a file name")
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return OutputTarget(named, real, "stream")
+    if not stat.S_ISREG(mode):
+        raise BitextError(f"{named}: not a file, a character device or a pipe; bitext does not write into it")
+    if _is_sqlite(real):
+        raise BitextError(f"{named}: is an SQLite database; bitext never writes over one (give another name)")
+    return _writable(OutputTarget(named, real, "file"))
+
+
+def _writable(target: OutputTarget) -> OutputTarget:
+    """A regular file's folder takes a temporary file (a read-only file system, /proc and
+    the like refuse even root): tried now, before the work, and removed at once."""
+    with _writing(target.named):
+        tempfile.NamedTemporaryFile(dir=target.path.parent, prefix=f".{target.path.name}.").close()
+    return target
+
+
+def _is_the_store(real: Path, store: Path) -> bool:
+    """``real`` names the store or one of SQLite's files beside it: by name (one not made
+    yet, like a -wal) or as the same file (a symlink or hard link)."""
+    databases = {store, Path(os.path.realpath(store))}
+    candidates = {database.with_name(database.name + suffix) for database in databases
+                  for suffix in ("", *SQLITE_COMPANIONS)}
+    if real in candidates:
+        return True
+    for candidate in candidates:
+        try:
+            if os.path.samefile(real, candidate):
+                return True
+        except OSError:  # one of the two does not exist
+            continue
+    return False
+
+
+def _is_sqlite(path: Path) -> bool:
     try:
-        with handle:
-            yield handle
-            # A temporary file is made private (0600); the export gets what the umask gives
-            # any new file, so a folder of reading pages can be served as written.
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
-        os.replace(handle.name, path)
+        with path.open("rb") as file:
+            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+@contextmanager
+def output_file(path: str | Path, *, store: str | Path | None = None, stdout: BinaryIO | None = None
+                ) -> Iterator[BinaryIO]:
+    """A binary file to write an output into, at a target ``output_target`` accepts: a
+    regular file appears only once fully written, a device or pipe is written as a stream,
+    "-" is ``stdout`` (when given). A write that fails (a full disk) is a ``BitextError``."""
+    target = output_target(path, store=store, stdout=stdout is not None)
+    if target.kind == "file":
+        with _atomic_file(target) as out:
+            yield out
+        return
+    with _writing(target.named):
+        if target.kind == "stdout":
+            yield stdout
+            stdout.flush()
+        else:
+            with target.path.open("wb") as out:
+                yield out
+
+
+@contextmanager
+def _writing(named: str) -> Iterator[None]:
+    """An OSError while writing ``named`` (a full disk, a closed pipe) as one line."""
+    try:
+        yield
+    except OSError as error:
+        raise BitextError(f"{named}: cannot write ({error.strerror or error})") from None
+
+
+@contextmanager
+def _atomic_file(target: OutputTarget) -> Iterator[BinaryIO]:
+    """A binary file that appears at ``target.path`` only once fully written."""
+    with _writing(target.named):
+        handle = tempfile.NamedTemporaryFile(dir=target.path.parent, prefix=f".{target.path.name}.", delete=False)
+    try:
+        with _writing(target.named):
+            with handle:
+                yield handle
+                # A temporary file is made private (0600); the export gets what the umask gives
+                # any new file, so a folder of reading pages can be served as written.
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            os.replace(handle.name, target.path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def folder_target(path: str | Path) -> Path:
+    """Check that a folder of files may be written at ``path`` (one that exists, or a new
+    one in a folder that does); returns it with its symlinks resolved."""
+    if str(path) == "-":
+        raise BitextError("-o -: this export writes a folder, not one stream; give a name with -o")
+    real = Path(os.path.realpath(path))
+    if real.exists() and not real.is_dir():
+        raise BitextError(f"{path}: this export writes a folder; give a folder name with -o")
+    if not real.parent.is_dir():
+        raise BitextError(f"{path}: folder {Path(path).parent} does not exist")
+    return real
+
+
+@contextmanager
+def output_folder(path: str | Path) -> Iterator[Path]:
+    """A folder to write files into that appear at ``path`` together, once all are written,
+    or not at all: built in a temporary folder beside its place, then renamed into place;
+    for a folder that exists already, built inside it and moved out file by file
+    (index.html last) once every file is written, beside what else it holds."""
+    named, real = str(path), folder_target(path)
+    existing = real.is_dir()
+    with _writing(named):
+        building = Path(tempfile.mkdtemp(dir=real if existing else real.parent, prefix=f".{real.name}."))
+    try:
+        with _writing(named):
+            yield building
+            written = sorted(building.iterdir(), key=lambda file: (file.name == "index.html", file.name))
+            if existing:
+                for file in written:
+                    if _is_sqlite(real / file.name):
+                        raise BitextError(f"{real / file.name}: is an SQLite database; bitext never writes over one")
+                for file in written:
+                    os.replace(file, real / file.name)
+                building.rmdir()
+            else:
+                os.chmod(building, 0o777 & ~_umask())  # a temporary folder is private (0700)
+                os.rename(building, real)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
         raise
 
 
@@ -169,29 +362,28 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def write_jsonl(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
+def write_jsonl(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> int:
     """One JSON object per pair: ids, kind, origin, English, each translation, its signature
     and flags; an edition pair adds its score and the English sentences it spans."""
     count = 0
-    with atomic_file(output) as out:
-        for pair in pairs:
-            record = {
-                "doc_id": pair.doc_id,
-                "kind": pair.kind,
-                "index": pair.index,
-                "paragraph": pair.paragraph,
-                "origin": pair.origin,
-                **({"score": pair.score, "span": list(pair.span)} if pair.origin == "edition" else {}),
-                SOURCE: pair.source,
-                **{lang: pair.text(lang) for lang in langs},
-                "signatures": {lang: pair.signatures[lang] for lang in langs if lang in pair.signatures},
-                "flags": {
-                    lang: [{"name": flag.name, "reason": flag.reason} for flag in pair.flags(lang)]
-                    for lang in langs if pair.flags(lang)
-                },
-            }
-            out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
-            count += 1
+    for pair in pairs:
+        record = {
+            "doc_id": pair.doc_id,
+            "kind": pair.kind,
+            "index": pair.index,
+            "paragraph": pair.paragraph,
+            "origin": pair.origin,
+            **({"score": pair.score, "span": list(pair.span)} if pair.origin == "edition" else {}),
+            SOURCE: pair.source,
+            **{lang: pair.text(lang) for lang in langs},
+            "signatures": {lang: pair.signatures[lang] for lang in langs if lang in pair.signatures},
+            "flags": {
+                lang: [{"name": flag.name, "reason": flag.reason} for flag in pair.flags(lang)]
+                for lang in langs if pair.flags(lang)
+            },
+        }
+        out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        count += 1
     return count
 
 
@@ -199,26 +391,24 @@ def _cell(value: int | float | None) -> str:
     return "" if value is None else str(value)
 
 
-def write_tsv(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
+def write_tsv(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> int:
     """A header row, then doc_id, kind, index, paragraph, origin, score, English and each translation."""
     count = 0
-    with atomic_file(output) as out:
-        header = ["doc_id", "kind", "index", "paragraph", "origin", "score", SOURCE, *langs]
-        out.write(("\t".join(header) + "\n").encode("utf-8"))
-        for pair in pairs:
-            cells = [pair.doc_id, pair.kind, _cell(pair.index), _cell(pair.paragraph), pair.origin, _cell(pair.score),
-                     one_line(pair.source),
-                     *(one_line(pair.text(lang)) for lang in langs)]
-            out.write(("\t".join(cells) + "\n").encode("utf-8"))
-            count += 1
+    header = ["doc_id", "kind", "index", "paragraph", "origin", "score", SOURCE, *langs]
+    out.write(("\t".join(header) + "\n").encode("utf-8"))
+    for pair in pairs:
+        cells = [pair.doc_id, pair.kind, _cell(pair.index), _cell(pair.paragraph), pair.origin, _cell(pair.score),
+                 one_line(pair.source),
+                 *(one_line(pair.text(lang)) for lang in langs)]
+        out.write(("\t".join(cells) + "\n").encode("utf-8"))
+        count += 1
     return count
 
 
 def write_moses(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
     """Line-aligned plain text: OUTPUT.en, OUTPUT.zh, OUTPUT.fr (``output`` is the prefix)."""
-    paths = {lang: output.with_name(f"{output.name}.{lang}") for lang in (SOURCE, *langs)}
     count = 0
-    with _many(paths) as files:
+    with _many(moses_paths(output, langs)) as files:
         for pair in pairs:
             files[SOURCE].write((one_line(pair.source) + "\n").encode("utf-8"))
             for lang in langs:
@@ -229,51 +419,61 @@ def write_moses(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
 
 @contextmanager
 def _many(paths: dict[str, Path]) -> Iterator[dict]:
-    """Several atomic files that appear together: an error inside leaves none of them."""
+    """Several output files that appear together: an error inside leaves none of them."""
     with ExitStack() as stack:
-        yield {lang: stack.enter_context(atomic_file(path)) for lang, path in paths.items()}
+        files = {lang: stack.enter_context(output_file(path)) for lang, path in paths.items()}
+        yield files
+        # A stream's write error may wait for its flush: find it while no file has appeared.
+        for lang, file in files.items():
+            with _writing(str(paths[lang])):
+                file.flush()
 
 
-def write_tmx(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
+def write_tmx(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> int:
     """TMX 1.4b: a <tu> per sentence, a <tuv xml:lang> per language, ids and signatures as <prop>s."""
     created = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     count = 0
-    with atomic_file(output) as out:
-        out.write(
-            (
-                '<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<tmx version="1.4">\n'
-                f'  <header creationtool="bitext" creationtoolversion={quoteattr(__version__)} '
-                'datatype="plaintext" segtype="sentence" adminlang="en" srclang="en" o-tmf="bitext" '
-                f'creationdate="{created}"/>\n'
-                "  <body>\n"
-            ).encode("utf-8")
-        )
-        for pair in pairs:
-            props = [("x-doc-id", pair.doc_id), ("x-kind", pair.kind), ("x-origin", pair.origin)]
-            if pair.score is not None:
-                props.append(("x-score", f"{pair.score:.4f}"))
-            if pair.index is not None:
-                props += [("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
-            props += [(f"x-signature-{bcp47(lang)}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
-            props += [(f"x-flags-{bcp47(lang)}", ",".join(f.name for f in pair.flags(lang))) for lang in langs if pair.flags(lang)]
-            lines = [f"    <tu srclang={quoteattr(bcp47(SOURCE))}>"]
-            lines += [f"      <prop type={quoteattr(kind)}>{escape(value)}</prop>" for kind, value in props]
-            for lang, text in ((SOURCE, pair.source), *((lang, pair.text(lang)) for lang in langs)):
-                lines.append(f"      <tuv xml:lang={quoteattr(bcp47(lang))}><seg>{escape(_xml_text(text))}</seg></tuv>")
-            lines.append("    </tu>\n")
-            out.write("\n".join(lines).encode("utf-8"))
-            count += 1
-        out.write(b"  </body>\n</tmx>\n")
+    out.write(
+        (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<tmx version="1.4">\n'
+            f'  <header creationtool="bitext" creationtoolversion={quoteattr(__version__)} '
+            'datatype="plaintext" segtype="sentence" adminlang="en" srclang="en" o-tmf="bitext" '
+            f'creationdate="{created}"/>\n'
+            "  <body>\n"
+        ).encode("utf-8")
+    )
+    for pair in pairs:
+        props = [("x-doc-id", pair.doc_id), ("x-kind", pair.kind), ("x-origin", pair.origin)]
+        if pair.score is not None:
+            props.append(("x-score", f"{pair.score:.4f}"))
+        if pair.index is not None:
+            props += [("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
+        props += [(f"x-signature-{bcp47(lang)}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
+        props += [(f"x-flags-{bcp47(lang)}", ",".join(f.name for f in pair.flags(lang))) for lang in langs if pair.flags(lang)]
+        lines = [f"    <tu srclang={quoteattr(bcp47(SOURCE))}>"]
+        lines += [f"      <prop type={quoteattr(kind)}>{escape(xml_chars(value))}</prop>" for kind, value in props]
+        for lang, text in ((SOURCE, pair.source), *((lang, pair.text(lang)) for lang in langs)):
+            lines.append(f"      <tuv xml:lang={quoteattr(bcp47(lang))}><seg>{escape(xml_chars(text))}</seg></tuv>")
+        lines.append("    </tu>\n")
+        out.write("\n".join(lines).encode("utf-8"))
+        count += 1
+    out.write(b"  </body>\n</tmx>\n")
     return count
 
 
-def _xml_text(text: str) -> str:
-    """Drop characters XML 1.0 cannot carry (control characters other than tab and newline)."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+# What XML 1.0 forbids (its Char production): control characters other than tab, newline
+# and carriage return, surrogates, U+FFFE and U+FFFF. HTML forbids them too.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *, rows_per_batch: int = 10_000) -> int:
+def xml_chars(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry, so a TMX or a reading page is
+    always well-formed, whatever an older store holds."""
+    return _NOT_XML.sub("", text)
+
+
+def write_parquet(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str], *, rows_per_batch: int = 10_000) -> int:
     """Columns doc_id, kind, index, paragraph, origin, score, en, each language and its
     signature; written in row groups."""
     import pyarrow as pa
@@ -286,7 +486,7 @@ def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *
         + [(f"signature_{lang}", pa.string()) for lang in langs]
     )
     count = 0
-    with atomic_file(output) as out, pq.ParquetWriter(out, schema) as writer:
+    with pq.ParquetWriter(out, schema) as writer:
         batch: list[PairRecord] = []
 
         def flush() -> None:
@@ -310,24 +510,23 @@ def write_parquet(pairs: Iterable[PairRecord], output: Path, langs: list[str], *
     return count
 
 
-def write_markdown(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> int:
+def write_markdown(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> int:
     """A Markdown table per document: English beside each translation, the title first;
     an edition pair's number says so, with its score ("3 edition 0.82")."""
     count, current = 0, None
-    with atomic_file(output) as out:
-        for pair in pairs:
-            if pair.doc_id != current:
-                current = pair.doc_id
-                header = [native_name(SOURCE), *(native_name(lang) for lang in langs)]
-                heading = f"{'' if count == 0 else chr(10)}## {_md(pair.article.title) or pair.doc_id}\n\n`{pair.doc_id}`\n\n"
-                out.write((heading + "| # | " + " | ".join(header) + " |\n" + "|---|" + "---|" * len(header) + "\n")
-                          .encode("utf-8"))
-            number = "title" if pair.kind == "title" else str(pair.index)
-            if pair.origin == "edition":
-                number += f" edition {pair.score:.2f}"
-            cells = [number, _md(pair.source), *(_md(pair.text(lang)) for lang in langs)]
-            out.write(("| " + " | ".join(cells) + " |\n").encode("utf-8"))
-            count += 1
+    for pair in pairs:
+        if pair.doc_id != current:
+            current = pair.doc_id
+            header = [native_name(SOURCE), *(native_name(lang) for lang in langs)]
+            heading = f"{'' if count == 0 else chr(10)}## {_md(pair.article.title) or pair.doc_id}\n\n`{pair.doc_id}`\n\n"
+            out.write((heading + "| # | " + " | ".join(header) + " |\n" + "|---|" + "---|" * len(header) + "\n")
+                      .encode("utf-8"))
+        number = "title" if pair.kind == "title" else str(pair.index)
+        if pair.origin == "edition":
+            number += f" edition {pair.score:.2f}"
+        cells = [number, _md(pair.source), *(_md(pair.text(lang)) for lang in langs)]
+        out.write(("| " + " | ".join(cells) + " |\n").encode("utf-8"))
+        count += 1
     return count
 
 

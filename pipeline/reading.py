@@ -1,9 +1,10 @@
 """The bilingual reading page: English beside Chinese and French, sentence by sentence.
 
 One self-contained HTML page per document (no network, no external files) and an index.
-Every piece of article text goes through ``html.escape``; the page's only script is ours,
-allowed by its hash in a Content-Security-Policy, so article content can never inject
-markup or script. File names come from document ids, never from titles.
+Every piece of article text goes through ``escape`` (``html.escape``, and the characters
+HTML and XML forbid dropped); the page's only script is ours, allowed by its hash in a
+Content-Security-Policy, so article content can never inject markup or script. File names
+come from document ids, never from titles.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from html import escape
+import html
 from itertools import groupby
 from pathlib import Path
 
 from .document import Article, PairRecord
-from .errors import BitextError
+from .export import xml_chars
 from .languages import SOURCE_LANGUAGE, bcp47, native_name
 
 SCRIPT = """
@@ -52,6 +53,11 @@ body.interleaved .row p[lang]:not([lang="en"]) { color: #345; padding-left: 1rem
 .edition .row.title p { font-weight: bold; }
 table { border-collapse: collapse; } td, th { padding: .3rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }
 """
+
+
+def escape(text: str) -> str:
+    """Article text as HTML: markup escaped, characters HTML and XML forbid (U+FFFF, ...) dropped."""
+    return html.escape(xml_chars(text))
 
 
 def page_name(doc_id: str) -> str:
@@ -163,23 +169,20 @@ def index_page(pages: Sequence[_Page]) -> str:
 def write_site(pairs: Iterable[PairRecord], folder: Path, langs: list[str]) -> int:
     """Write a page per document and an index into ``folder``; returns the pairs shown.
 
+    The pages appear together, once all are written, or not at all (``output_folder``).
     Pairs arrive document by document; one document's pairs are held at a time.
     """
-    from .export import atomic_file
+    from .export import output_folder
 
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise BitextError(f"{folder}: cannot create the folder ({error.strerror})") from None
     pages: list[_Page] = []
     count = 0
-    for _, group in groupby(pairs, key=lambda pair: pair.doc_id):
-        document = list(group)
-        article = document[0].article
-        with atomic_file(folder / page_name(article.doc_id)) as out:
-            out.write(document_page(article, document, langs=langs).encode("utf-8"))
-        pages.append(_Page(article, sum(1 for pair in document if pair.kind == "sentence")))
-        count += len(document)
-    with atomic_file(folder / "index.html") as out:
-        out.write(index_page(pages).encode("utf-8"))
+    with output_folder(folder) as building:
+        for _, group in groupby(pairs, key=lambda pair: pair.doc_id):
+            document = list(group)
+            article = document[0].article
+            page = document_page(article, document, langs=langs)
+            (building / page_name(article.doc_id)).write_bytes(page.encode("utf-8"))
+            pages.append(_Page(article, sum(1 for pair in document if pair.kind == "sentence")))
+            count += len(document)
+        (building / "index.html").write_bytes(index_page(pages).encode("utf-8"))
     return count

@@ -14,6 +14,7 @@ that speaks SQL.
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -148,9 +149,17 @@ MIGRATIONS = {
 }
 
 
-def recovery_hint(path: str | Path) -> str:
-    """How to get back what a damaged store still holds (SQLite's own recovery)."""
-    return f"recover what it holds with: sqlite3 {path} .recover | sqlite3 recovered.db"
+def damaged(path: str | Path, problem: object) -> StoreError:
+    """The one line for a damaged store: what SQLite found, and how to get back what it
+    still holds (SQLite's own recovery)."""
+    return StoreError(f"{path}: the store is damaged ({problem}); recover what it holds with: "
+                      f"sqlite3 {shlex.quote(str(path))} .recover | sqlite3 recovered.db")
+
+
+def _is_damage(error: BaseException | None) -> bool:
+    """SQLite's word that a database file is damaged (a page scribbled over, the file cut
+    short), not that it is no database at all or cannot be reached."""
+    return isinstance(error, sqlite3.DatabaseError) and getattr(error, "sqlite_errorname", None) == "SQLITE_CORRUPT"
 
 
 @dataclass(frozen=True)
@@ -194,6 +203,8 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StoreError(f"{self.path}: cannot open or create the store ({error})") from None
         except sqlite3.DatabaseError as error:
+            if _is_damage(error):  # an SQLite file, cut short or scribbled over
+                raise damaged(self.path, error) from None
             raise StoreError(f"{self.path}: not a bitext store ({error})") from None
         if mode.lower() != "wal":
             raise StoreError(f"{self.path}: cannot switch the store to WAL mode (is it read-only?)")
@@ -226,7 +237,7 @@ class Store:
         except sqlite3.DatabaseError as error:
             problems = [str(error)]
         if problems != ["ok"]:
-            raise StoreError(f"{self.path}: the store is damaged ({problems[0]}); {recovery_hint(self.path)}")
+            raise damaged(self.path, problems[0])
         # A file that opens but refuses writes (immutable, a read-only snapshot) fails at
         # the first write: try one now, and take it back.
         try:
@@ -244,8 +255,13 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, error, traceback) -> None:
         self.close()
+        # Found while reading or writing, after the store opened: said with the store's name.
+        if _is_damage(error):
+            raise damaged(self.path, error) from None
+        if isinstance(error, sqlite3.OperationalError):  # a full disk, a lock held too long
+            raise StoreError(f"{self.path}: cannot read or write the store ({error})") from None
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:

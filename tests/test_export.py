@@ -166,7 +166,7 @@ def test_html_pages_show_only_the_pairs_kept(db, tmp_path, export):
 def test_exporters_stream(tmp_path):
     """Pairs are consumed one by one: a failure half-way leaves no file behind."""
     from pipeline.document import Article, PairRecord, Translation
-    from pipeline.export import write_jsonl
+    from pipeline.export import export
 
     article = Article("d", "title", ("body",))
 
@@ -177,7 +177,7 @@ def test_exporters_stream(tmp_path):
             yield PairRecord(article, "sentence", n, 0, f"s{n}", {"zh": Translation(f"s{n}", "z")}, {"zh": "sig"})
 
     with pytest.raises(RuntimeError):
-        write_jsonl(pairs(), tmp_path / "out.jsonl", ["zh"])
+        export(pairs(), format="jsonl", output=tmp_path / "out.jsonl", langs=["zh"])
     assert list(tmp_path.iterdir()) == []
 
 
@@ -192,3 +192,289 @@ def test_exports_get_the_mode_the_umask_gives(db, tmp_path, export, umask):
     expected = 0o666 & ~umask  # what any new file gets: 0644 or 0600
     written = [tmp_path / "pairs.jsonl", *(tmp_path / "site").iterdir()]
     assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {expected}
+
+
+# --- Where an export lands: never over the store or another database; devices, pipes and
+# symlinks as they are; standard output; write errors as one line. ---------------------
+
+def one_error(result, message):
+    """The command failed as a user's mistake must: exit 1, one `error:` line naming
+    ``message``, no traceback (an exception escaping the CLI would not be SystemExit)."""
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], result.stderr
+    return lines[0]
+
+
+def device(path, minor):
+    """A private copy of a memory device (3: /dev/null, 7: /dev/full), so a test that went
+    wrong could never replace the system's own."""
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    return path
+
+
+def readable(db):
+    with Store(db, create=False) as store:
+        return len(list(store.iter_pairs()))
+
+
+@pytest.mark.parametrize("aim", ["store", "symlink", "hard link", "wal"])
+def test_an_export_never_writes_over_its_store(db, tmp_path, cli, aim):
+    target = {"store": db, "symlink": tmp_path / "link.jsonl", "hard link": tmp_path / "hard.jsonl",
+              "wal": db.with_name(db.name + "-wal")}[aim]
+    if aim == "symlink":
+        target.symlink_to(db)
+    elif aim == "hard link":
+        os.link(db, target)
+    before = db.read_bytes()
+    one_error(cli.invoke(app, ["export", "--db", str(db), "-o", str(target)]), "is the store itself")
+    assert db.read_bytes() == before and readable(db) == 8
+    if aim == "symlink":
+        assert target.is_symlink()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "moses"])
+def test_an_export_never_writes_over_another_sqlite_database(db, stored, tmp_path, cli, fmt):
+    import sqlite3
+
+    other = stored(PAGES[0], name="other.db")
+    with sqlite3.connect(tmp_path / "mine.en") as conn:  # anyone's database, named like a moses file
+        conn.execute("CREATE TABLE mine (x)")
+    target = {"jsonl": other, "moses": tmp_path / "mine"}[fmt]
+    before = {path: path.read_bytes() for path in (other, tmp_path / "mine.en")}
+    one_error(cli.invoke(app, ["export", "--db", str(db), "-f", fmt, "-o", str(target)]), "is an SQLite database")
+    assert {path: path.read_bytes() for path in before} == before and readable(other) == 5
+    assert not (tmp_path / "mine.zh").exists()
+
+
+def test_an_export_writes_through_a_symlink_to_its_target(db, tmp_path, export):
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    real.write_text("old\n")
+    link.symlink_to(real)
+    export(db, "jsonl", link)
+    assert link.is_symlink() and len(real.read_text(encoding="utf-8").splitlines()) == 8
+
+
+def test_an_export_writes_into_a_device_and_a_pipe_as_streams(db, tmp_path, export):
+    import threading
+
+    null = device(tmp_path / "null", 3)
+    assert "wrote 8 pairs" in export(db, "tmx", null).stderr
+    assert stat.S_ISCHR(null.stat().st_mode)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    export(db, "jsonl", fifo)
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and len(received[0].decode("utf-8").splitlines()) == 8
+
+
+# A snapshot left open when the store closed ends in "Cannot operate on a closed database".
+snapshot_let_go = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+
+
+@snapshot_let_go
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet", "moses"])
+def test_a_write_error_on_a_stream_is_one_line_never_wrote(db, tmp_path, cli, fmt):
+    full = device(tmp_path / ("full.en" if fmt == "moses" else "full"), 7)
+    output = tmp_path / "full" if fmt == "moses" else full
+    one_error(cli.invoke(app, ["export", "--db", str(db), "-f", fmt, "-o", str(output)]), "No space left on device")
+    assert not (tmp_path / "full.zh").exists()  # moses: the other files never appear
+    assert stat.S_ISCHR(full.stat().st_mode)
+
+
+def test_dash_is_standard_output(db, tmp_path, cli, monkeypatch):
+    import io
+
+    import pyarrow.parquet as pq
+
+    monkeypatch.chdir(tmp_path)
+    result = cli.invoke(app, ["export", "--db", str(db), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 8 and "standard output" in result.stderr
+    assert not (tmp_path / "-").exists()
+    result = cli.invoke(app, ["export", "--db", str(db), "-f", "parquet", "-o", "-"])  # to a pipe: allowed
+    assert result.exit_code == 0 and pq.read_table(io.BytesIO(result.stdout_bytes)).num_rows == 8
+    for fmt in ("moses", "html"):
+        one_error(cli.invoke(app, ["export", "--db", str(db), "-f", fmt, "-o", "-"]), "give a name with -o")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bitext.db"]
+
+
+def test_binary_formats_never_go_to_a_terminal(db, tmp_path):
+    import io
+
+    from pipeline.errors import BitextError
+    from pipeline.export import export as export_pairs
+
+    class Terminal(io.BytesIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    with pytest.raises(BitextError, match="parquet is binary; send it to a pipe or a file, not a terminal"):
+        export_pairs(expected_pairs(db), format="parquet", output="-", langs=["zh"], stdout=terminal)
+    assert export_pairs(expected_pairs(db), format="tsv", output="-", langs=["zh"], stdout=terminal) == 8
+    assert terminal.getvalue().startswith(b"doc_id\tkind")
+
+
+@pytest.mark.parametrize("fmt, written", [
+    ("jsonl", ["pairs.jsonl"]), ("tsv", ["pairs.tsv"]), ("tmx", ["pairs.tmx"]), ("parquet", ["pairs.parquet"]),
+    ("md", ["pairs.md"]), ("moses", ["pairs.en", "pairs.fr", "pairs.zh"]), ("html", ["site"]),
+])
+def test_the_default_output_is_named_by_its_format(db, tmp_path, cli, monkeypatch, fmt, written):
+    monkeypatch.chdir(tmp_path)
+    result = cli.invoke(app, ["export", "--db", str(db), "-f", fmt])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in tmp_path.iterdir() if path != db) == written
+    if fmt == "tmx":
+        import xml.etree.ElementTree as ElementTree
+
+        assert ElementTree.parse(tmp_path / "pairs.tmx").getroot().tag == "tmx"
+
+
+def test_align_beads_go_through_the_same_checks_before_the_work(tmp_path, cli, monkeypatch):
+    import sqlite3
+
+    import pipeline.alignment.files as files
+    from pipeline.alignment import Bead
+
+    src, tgt = tmp_path / "a.en", tmp_path / "a.fr"
+    src.write_text("One.\nTwo.\n")
+    tgt.write_text("Un.\nDeux.\n")
+    aligned = []
+
+    def fake_align(*args, **options):  # the expensive work, recorded
+        aligned.append(args)
+        return [Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.8)], "en", "fr"
+
+    monkeypatch.setattr(files, "align_files", fake_align)
+    database = tmp_path / "mine.db"
+    with sqlite3.connect(database) as conn:
+        conn.execute("CREATE TABLE mine (x)")
+    before = database.read_bytes()
+    align = ["align", str(src), str(tgt), "--presegmented", "--beads"]
+    one_error(cli.invoke(app, [*align, str(database)]), "is an SQLite database")
+    one_error(cli.invoke(app, [*align, str(tmp_path / "no" / "beads.jsonl")]), "does not exist")
+    assert aligned == [] and database.read_bytes() == before  # refused before the work
+    full = device(tmp_path / "full", 7)
+    one_error(cli.invoke(app, [*align, str(full)]), "No space left on device")
+    assert stat.S_ISCHR(full.stat().st_mode)
+    link = tmp_path / "beads.jsonl"
+    (tmp_path / "real.jsonl").write_text("")
+    link.symlink_to(tmp_path / "real.jsonl")
+    result = cli.invoke(app, [*align, str(link)])
+    assert result.exit_code == 0 and link.is_symlink() and len((tmp_path / "real.jsonl").read_text().splitlines()) == 2
+
+
+# --- XML 1.0's forbidden characters never reach a TMX or a reading page ---------------
+
+FORBIDDEN = "\ufffe\uffff\x01\x0b\x1f"
+
+
+def test_tmx_and_pages_never_carry_characters_xml_forbids(stored, tmp_path, export):
+    import xml.etree.ElementTree as ElementTree
+
+    from translate.storage.tmx import tmxfile
+
+    # A store written before ingest removed them: in the translations, and planted in the
+    # English and the title straight through SQL.
+    db = stored(PAGES[1], translate=lambda text, lang: f"{text}{FORBIDDEN} [{lang}]")
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        for table, column in (("sentences", "text"), ("documents", "title"), ("translations", "source")):
+            conn.execute(f"UPDATE {table} SET {column} = {column} || ?", (FORBIDDEN,))
+    out = tmp_path / "corpus.tmx"
+    export(db, "tmx", out)
+    text = out.read_text(encoding="utf-8")
+    assert not any(char in text for char in FORBIDDEN)
+    ElementTree.parse(out)  # well-formed XML
+    with out.open("rb") as stream:
+        units = tmxfile(stream, sourcelanguage="en", targetlanguage="zh-Hans").units
+    assert len(units) == 3 and units[1].target == "The bridge will wait until 2028. [zh]"
+    export(db, "html", tmp_path / "site")
+    pages = "".join(page.read_text(encoding="utf-8") for page in (tmp_path / "site").iterdir())
+    assert "Costs rose 3.5 percent." in pages and not any(char in pages for char in FORBIDDEN)
+
+
+# --- A full disk: one line, and no half-written output ------------------------------
+
+def no_space(*args, **kwargs):
+    import errno
+
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@snapshot_let_go
+def test_disk_full_during_a_file_export_is_one_line_and_leaves_nothing(db, tmp_path, cli, monkeypatch):
+    import tempfile
+
+    real = tempfile.NamedTemporaryFile
+
+    class FillsUp:
+        """A temporary file on a disk that fills up after 1,000 bytes."""
+
+        def __init__(self, *args, **kwargs):
+            self.file, self.written = real(*args, **kwargs), 0
+
+        def write(self, data):
+            self.written += len(data)
+            if self.written > 1000:
+                no_space()
+            return self.file.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.file.__exit__(*exc)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", FillsUp)
+    out = tmp_path / "pairs.jsonl"
+    out.write_text("the export before\n")
+    one_error(cli.invoke(app, ["export", "--db", str(db), "-o", str(out)]), "No space left on device")
+    assert out.read_text() == "the export before\n"  # as it was
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bitext.db", "pairs.jsonl"]  # no temporary file
+    assert readable(db) == 8
+
+
+@snapshot_let_go
+@pytest.mark.parametrize("existing", [False, True])
+def test_disk_full_leaves_no_half_site(db, tmp_path, cli, monkeypatch, existing):
+    import pipeline.reading as reading
+
+    site = tmp_path / "site"
+    if existing:
+        site.mkdir()
+        (site / "index.html").write_text("the site before")
+    pages = []
+    real_page = reading.document_page
+
+    def page_then_full(*args, **kwargs):  # the disk fills up after the first page
+        pages.append(1)
+        if len(pages) > 1:
+            no_space()
+        return real_page(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "document_page", page_then_full)
+    one_error(cli.invoke(app, ["export", "--db", str(db), "-f", "html", "-o", str(site)]), "No space left on device")
+    if existing:
+        assert [(path.name, path.read_text()) for path in site.iterdir()] == [("index.html", "the site before")]
+    else:
+        assert not site.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bitext.db", *(["site"] if existing else [])]
+
+
+def test_a_site_appears_whole_beside_what_its_folder_held(db, tmp_path, export):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "notes.txt").write_text("mine")
+    (site / "index.html").write_text("the site before")
+    export(db, "html", site)
+    names = sorted(path.name for path in site.iterdir())
+    assert len(names) == 4 and "notes.txt" in names and "the site before" not in (site / "index.html").read_text()

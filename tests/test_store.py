@@ -176,3 +176,36 @@ def test_pairs_begin_each_document_with_its_title(tmp_path):
     assert [(p.kind, p.index) for p in pairs] == [("title", None), ("sentence", 0), ("sentence", 1), ("sentence", 2)]
     assert pairs[0].source == "Council keeps ferry" and pairs[0].text("zh") == "[zh] Council keeps ferry"
     assert pairs[0].signatures == {"zh": str(SIG), "fr": str(SIG)}
+
+
+def test_a_store_cut_short_is_damaged_with_the_way_to_recover(tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.save(aligned())
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StoreError) as refused:
+        Store(path)
+    assert "the store is damaged" in str(refused.value)
+    assert f"sqlite3 {path} .recover | sqlite3 recovered.db" in str(refused.value)
+
+
+def scribbled(db, page):
+    """``db`` with one page (numbered from 1) overwritten: it opens, and fails when read."""
+    with db.open("r+b") as file:
+        file.seek((page - 1) * 4096)
+        file.write(b"\xde\xad" * 2048)
+
+
+@pytest.mark.parametrize("command", [["show"], ["show", "--list"], ["export", "-o", "out.jsonl"]])
+def test_show_and_export_name_the_damaged_store_in_the_way_to_recover(stored, tmp_path, cli, monkeypatch, command):
+    from pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    db = stored("Ferry returns\n\nThe ferry is back. Riders cheered.\n", name="my store.db")
+    scribbled(db, 2)
+    result = cli.invoke(app, [*command, "--db", str(db)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    (line,) = result.stderr.splitlines()
+    assert "the store is damaged" in line and f"sqlite3 '{db}' .recover | sqlite3 recovered.db" in line
+    assert "STORE" not in line and not (tmp_path / "out.jsonl").exists()

@@ -39,9 +39,9 @@ def align_files(
 
 def write_beads(beads: Sequence[Bead], output: Path) -> None:
     """One JSON object per bead, in order: {"src": [0, 1], "tgt": [0], "score": 0.83}."""
-    from ..export import atomic_file
+    from ..export import output_file
 
-    with atomic_file(Path(output)) as out:
+    with output_file(Path(output)) as out:
         for bead in beads:
             record = {"src": list(bead.src), "tgt": list(bead.tgt), "score": bead.score}
             out.write(json.dumps(record).encode("utf-8") + b"\n")

@@ -303,8 +303,10 @@ def export(
     format: Annotated[str, typer.Option("--format", "-f", help=(
         "jsonl, tsv, tmx (TMX 1.4b), moses (OUTPUT.en/.zh/.fr), parquet, md, or html (a reading page per document "
         "and an index, in the folder given by -o). Headlines come first in each document, marked as titles."))] = "jsonl",
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="File to write (moses: the files' prefix; html: a folder).")] = Path("pairs.jsonl"),
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help="File to write, or - for standard output (moses: the files' prefix; html: a folder). "
+        "Default: named by the format: pairs.jsonl, pairs.tmx, ... (moses: pairs.en/.zh/.fr; html: site/).",
+        show_default=False)] = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only this document (repeatable).")] = None,
     to: ToOption = "zh,fr",
     since: Annotated[Optional[str], typer.Option(
@@ -324,22 +326,28 @@ def export(
 
     Example: bitext export --db bitext.db --format tmx -o corpus.tmx --origin edition --min-score 0.5
     """
-    from ..export import EXPORTERS, check_origin, check_since, export as export_pairs, parse_exclusions
+    from contextlib import closing
+
+    from ..export import check_origin, check_since, export as export_pairs, exporter, parse_exclusions
     from ..languages import parse_targets
     from ..store import Store
 
     with user_errors():
+        chosen = exporter(format)
+        output = chosen.default_output if output is None else output
         langs = parse_targets(to)
         since = check_since(since)
         excluded = parse_exclusions(exclude_flagged)
         check_origin(origin)
         with Store(db, create=False) as store:
             ids = [store.find_document(d) for d in doc] if doc else None
-            pairs = store.iter_pairs(ids, since=since, origin=origin, min_score=min_score)
-            count = export_pairs(pairs, format=format, output=output, langs=langs,
-                                 exclude_flagged=excluded, min_quality=min_quality)
+            # Closed before the store is: a failed write must not leave its snapshot open.
+            with closing(store.iter_pairs(ids, since=since, origin=origin, min_score=min_score)) as pairs:
+                count = export_pairs(pairs, format=format, output=output, langs=langs, store=db,
+                                     stdout=sys.stdout.buffer, exclude_flagged=excluded, min_quality=min_quality)
     where = {"prefix": f"{output}.*", "folder": f"{output}/ (a page per document and index.html)"}
-    say(f"wrote {count} pairs to {where.get(EXPORTERS[format].output, output)}", console=err)
+    shown_output = "standard output" if output == "-" else where.get(chosen.output, output)
+    say(f"wrote {count} pairs to {shown_output}", console=err)
 
 
 @app.command("eval")

@@ -55,11 +55,13 @@ def align(
         bitext align book.zh book.en --presegmented --beads book.beads.jsonl
     """
     from ..errors import InputError
+    from ..export import output_target
 
     with user_errors():
         if presegmented:
             if len(inputs) != 2:
                 raise InputError(f"--presegmented aligns two files, SRC and TGT; {len(inputs)} were given")
+            output_target(beads)  # an output the beads cannot go to is refused before the work
             _align_files(inputs[0], inputs[1], beads, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
                          embed_runs=embed_runs)
             return

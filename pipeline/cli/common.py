@@ -99,10 +99,8 @@ def user_errors():
     except BitextError as error:
         error_line(str(error))
         raise typer.Exit(1) from None
-    except sqlite3.DatabaseError as error:  # a store damaged after it was opened
-        from ..store import recovery_hint
-
-        error_line(f"the store is damaged ({error}); {recovery_hint('STORE')}")
+    except sqlite3.DatabaseError as error:  # met outside a Store, which names itself (Store.__exit__)
+        error_line(f"the store cannot be used ({error})")
         raise typer.Exit(1) from None
     except KeyboardInterrupt as stop:
         err.print("interrupted; what was stored before stays stored, run the same command again to go on")
