@@ -41,7 +41,7 @@ class FetchError(InputError):
 @dataclass(frozen=True)
 class FetchOptions:
     """How pages are fetched. Timeouts in seconds: ``connect``, ``read`` (between bytes) and
-    ``deadline`` (the whole body); ``retries`` on connection errors and 5xx, ``backoff``
+    ``deadline`` (from the request to the body's last byte, however slowly it comes); ``retries`` on connection errors and 5xx, ``backoff``
     seconds growing 2x per retry; ``max_redirects``; ``max_bytes`` of body; ``delay``
     seconds between requests to one host; ``robots``: obey robots.txt."""
 
@@ -163,6 +163,8 @@ class Fetcher:
             headers["If-None-Match"] = cached.etag
         if cached is not None and cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
+        self._wait_for(url)
+        started = self.clock()  # the deadline counts from the request, not the polite wait before it
         response = self._request(url, headers=headers)
         with response:
             if response.status_code == 304 and cached is not None:
@@ -177,7 +179,7 @@ class Fetcher:
             content_type, charset = _content_type(response.headers.get("Content-Type", ""))
             if content_type not in TEXT_TYPES:
                 raise FetchError(f"{url}: not an HTML page or text ({content_type or 'no content type'})")
-            body = self._body(url, response)
+            body = self._body(url, response, started=started)
         page = Page(url, response.url, content_type, body, charset, response.headers.get("ETag"),
                     response.headers.get("Last-Modified"), datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.downloaded.add(url)
@@ -188,7 +190,6 @@ class Fetcher:
     def _request(self, url: str, *, headers: dict[str, str]):
         import requests
 
-        self._wait_for(url)
         try:
             return self.session.get(url, headers=headers, stream=True,
                                     timeout=(self.options.connect, self.options.read))
@@ -209,22 +210,35 @@ class Fetcher:
         finally:
             self.last_request[urlsplit(url).netloc] = self.clock()
 
-    def _body(self, url: str, response) -> bytes:
-        import requests
+    def _body(self, url: str, response, *, started: float) -> bytes:
+        """The body, within ``max_bytes`` and by ``started`` + ``deadline``. Read as it comes
+        (``read1``: what has arrived, up to 64 KiB) with the socket's timeout cut to what is
+        left of the deadline, so a server that trickles bytes cannot hold a read past it."""
+        import urllib3
 
-        limit, started, chunks, size = self.options.max_bytes, self.clock(), [], 0
+        limit, deadline, chunks, size = self.options.max_bytes, self.options.deadline, [], 0
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise FetchError(f"{url}: too big ({int(declared):,} bytes; the limit is {limit:,})")
+        too_slow = FetchError(f"{url}: the page took more than {deadline:g} s to arrive")
         try:
-            for chunk in response.iter_content(64 * 1024):
+            while True:
+                left = started + deadline - self.clock()
+                if left <= 0:
+                    raise too_slow
+                connection = response.raw.connection
+                if connection is not None and connection.sock is not None:
+                    connection.sock.settimeout(min(self.options.read, left))
+                chunk = response.raw.read1(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(f"{url}: too big (more than {limit:,} bytes)")
-                if self.clock() - started > self.options.deadline:
-                    raise FetchError(f"{url}: the page took more than {self.options.deadline:g} s to arrive")
                 chunks.append(chunk)
-        except requests.exceptions.RequestException as error:
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            if self.clock() - started >= deadline:
+                raise too_slow from None
             raise FetchError(f"{url}: the page broke off ({_reason(error)})") from None
         return b"".join(chunks)
 
@@ -269,6 +283,8 @@ class Fetcher:
                 return None
             parser.parse(kept.body.decode("utf-8", errors="replace").splitlines())
             return parser
+        self._wait_for(robots_url)
+        started = self.clock()
         try:
             response = self._request(robots_url, headers={})
         except FetchError as error:
@@ -281,7 +297,7 @@ class Fetcher:
             try:
                 if response.status_code >= 300:
                     raise FetchError(f"HTTP {response.status_code}")
-                body = self._body(robots_url, response)
+                body = self._body(robots_url, response, started=started)
                 self._keep_robots(robots_url, body, "text/plain")
                 text = body.decode("utf-8", errors="replace")
             except (FetchError, requests.exceptions.RequestException) as error:

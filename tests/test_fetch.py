@@ -36,6 +36,18 @@ def test_every_failure_is_one_line_naming_the_url_and_the_cause(site, path, caus
     assert "\n" not in str(failure.value)
 
 
+def test_a_page_that_trickles_in_is_cut_at_the_deadline(site):
+    import time
+    from dataclasses import replace
+
+    url = f"{site.base}/drip.html"  # a byte every 0.2 s: the read timeout (1 s) never fires
+    started = time.monotonic()
+    with pytest.raises(FetchError) as failure:
+        Fetcher(replace(QUICK, deadline=2)).get(url)
+    assert str(failure.value) == f"{url}: the page took more than 2 s to arrive"
+    assert time.monotonic() - started < 15  # not the 100,000 bytes' 5 1/2 hours
+
+
 def test_nothing_listening_and_an_unknown_host_are_one_line():
     with pytest.raises(FetchError, match=r"^http://127\.0\.0\.1:9/a\.html: cannot connect \(connection refused\)$"):
         Fetcher(QUICK).get("http://127.0.0.1:9/a.html")

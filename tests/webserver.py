@@ -1,6 +1,6 @@
 """A small web site on 127.0.0.1 for the fetching tests: pages we wrote ourselves, and the
-ways a server misbehaves (slow, 404, 500 then 200, a redirect loop, an endless body, a
-robots.txt that forbids a path)."""
+ways a server misbehaves (slow, 404, 500 then 200, a redirect loop, an endless body, a body
+that drips a byte at a time, a robots.txt that forbids a path)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,7 @@ class Site:
             "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
             "/endless.html": self.endless,
             "/slow.html": self.slow,
+            "/drip.html": self.drip,
             "/empty.html": (200, {"Content-Type": "text/html"}, b"<html><body><nav>Home</nav></body></html>"),
             "/latin1.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"},
                              ARTICLE_HTML.replace("Ruiz", "Ru\u00edz").replace('<meta charset="utf-8">', "")
@@ -116,6 +117,20 @@ class Site:
         try:
             while True:
                 handler.wfile.write(b"<p>" + b"more " * 2000 + b"</p>\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def drip(self, handler):
+        """100,000 bytes declared, sent a byte every 0.2 s: never idle as long as a read timeout."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        try:
+            for _ in range(100_000):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                time.sleep(0.2)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
