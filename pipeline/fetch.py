@@ -12,6 +12,10 @@ bitext and its version.
 A ``PageCache`` (the store) keeps every page fetched with its ETag and Last-Modified: a
 page fetched before is asked for again only conditionally, and an unchanged page (304)
 costs no body. Every failure is a ``FetchError``: one line naming the URL and the cause.
+
+A URL may carry a user name and password (``https://user:secret@host/...``): they are sent
+as HTTP basic authentication to that scheme and host only, and every URL kept, shown or
+put in a message is the one without them (``split_credentials``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import __version__
 from .errors import InputError
@@ -36,6 +40,23 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I
 
 class FetchError(InputError):
     """A page that could not be fetched; the message names the URL and the cause."""
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without the user name and password in it, and those (user, password), if any.
+    The first is what bitext stores, shows and logs; the second is only ever sent."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    clean = urlunsplit(parts._replace(netloc=host))  # and the scheme in lower case: HTTP:// is http://
+    if not at:
+        return clean, None
+    user, _, password = userinfo.partition(":")
+    return clean, (unquote(user), unquote(password))
+
+
+def without_credentials(url: str) -> str:
+    """``url`` as bitext keeps and shows it: with no user name or password."""
+    return split_credentials(url)[0]
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,7 @@ class Fetcher:
         self.pages: dict[str, Page] = {}  # this run's pages: asked for once per run
         self.failures: dict[str, FetchError] = {}  # and those that failed, tried once
         self.downloaded: set[str] = set()  # URLs whose body came over the network in this run
+        self.credentials: dict[tuple[str, str], tuple[str, str]] = {}  # (scheme, host) -> (user, password)
 
     @property
     def fetched(self) -> int:
@@ -138,7 +160,13 @@ class Fetcher:
         self.session.close()
 
     def get(self, url: str) -> Page:
-        """The page at ``url``; a ``FetchError`` says why not."""
+        """The page at ``url``; a ``FetchError`` says why not. A user name and password in
+        ``url`` are sent with every request to its scheme and host (its editions too), and
+        appear in no page, URL or message."""
+        url, credentials = split_credentials(url)
+        if credentials is not None:
+            parts = urlsplit(url)
+            self.credentials[parts.scheme.lower(), parts.netloc.lower()] = credentials
         if url in self.pages:
             return self.pages[url]
         if url in self.failures:
@@ -154,6 +182,12 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"{url}: not an http(s) URL")
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or above 65535
+            port = 0
+        if port is not None and not 1 <= port <= 65535:
+            raise FetchError(f"{url}: not a valid URL (a port is a number from 1 to 65535)")
         if self.options.robots and not self._allowed(url):
             why = self.robots_unreadable.get(parts.netloc, "")
             raise FetchError(f"{url}: blocked by the site's robots.txt{why}")
@@ -180,7 +214,7 @@ class Fetcher:
             if content_type not in TEXT_TYPES:
                 raise FetchError(f"{url}: not an HTML page or text ({content_type or 'no content type'})")
             body = self._body(url, response, started=started)
-        page = Page(url, response.url, content_type, body, charset, response.headers.get("ETag"),
+        page = Page(url, without_credentials(response.url), content_type, body, charset, response.headers.get("ETag"),
                     response.headers.get("Last-Modified"), datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.downloaded.add(url)
         if self.cache is not None:
@@ -190,9 +224,10 @@ class Fetcher:
     def _request(self, url: str, *, headers: dict[str, str]):
         import requests
 
+        parts = urlsplit(url)
         try:
-            return self.session.get(url, headers=headers, stream=True,
-                                    timeout=(self.options.connect, self.options.read))
+            return self.session.get(url, headers=headers, stream=True, timeout=(self.options.connect, self.options.read),
+                                    auth=self.credentials.get((parts.scheme.lower(), parts.netloc.lower())))
         except requests.exceptions.TooManyRedirects:
             raise FetchError(f"{url}: redirect loop (more than {self.options.max_redirects} redirects)") from None
         except requests.exceptions.ConnectTimeout:

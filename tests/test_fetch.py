@@ -120,3 +120,31 @@ def test_a_host_name_that_does_not_resolve_is_one_line(monkeypatch):
         Fetcher(QUICK).get("http://news.example.invalid/a.html")
     assert str(failure.value) == ("http://news.example.invalid/a.html: cannot connect (the host name does not "
                                   "resolve (DNS))")
+
+
+def test_a_password_in_a_url_is_sent_as_basic_auth_and_kept_nowhere(site, tiny_qwen, model_cache, tmp_path, cli):
+    from tests.webserver import MEMBER
+
+    user, password = MEMBER
+    signed_in = site.base.replace("http://", f"http://{user}:{password}@")
+    db = tmp_path / "bitext.db"
+    options = ["--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
+    result = cli.invoke(app, ["run", f"{signed_in}/members/article.html", f"{signed_in}/missing.html", *options])
+    assert result.exit_code == 1, result.output  # the missing page; the members' page was let in
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {site.base}/missing.html: not found (HTTP 404)"]
+    with Store(db, create=False) as store:
+        (document,) = store.documents()
+        article = store.load(document.doc_id).article
+        assert article.source == f"{site.base}/members/article.html" and "@" not in (article.outlet or "")
+        assert store.page(f"{site.base}/members/article.html").final_url == f"{site.base}/members/article.html"
+    wrong = cli.invoke(app, ["run", site.base.replace("http://", f"http://{user}:not-{password}@")
+                             + "/members/article.html", *options])
+    assert wrong.exit_code == 1
+    assert f"error: {site.base}/members/article.html: refused (HTTP 401 Unauthorized)" in wrong.stderr
+    shown = cli.invoke(app, ["show", "--db", str(db)])
+    assert shown.exit_code == 0 and "Riverside ferry" in shown.stdout
+    for output in (result.output, wrong.output, shown.output):
+        assert password not in output
+    for file in tmp_path.glob("bitext.db*"):
+        assert password.encode() not in file.read_bytes(), file

@@ -4,6 +4,7 @@ that drips a byte at a time, a robots.txt that forbids a path)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import threading
@@ -61,6 +62,7 @@ SWITCHER_HTML = re.sub(r'<link rel="(?:canonical|alternate)"[^>]*>\n', "", ARTIC
     '<a href="/world">World</a> <a href="/zh/article.html">中文</a> | <a href="/fr/article.html">Français</a>')
 
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
+MEMBER = ("reader", "s3cret-pass")  # the user name and password /members/ asks for
 
 
 class Site:
@@ -88,6 +90,7 @@ class Site:
             "/endless.html": self.endless,
             "/slow.html": self.slow,
             "/drip.html": self.drip,
+            "/members/article.html": self.members_only,
             "/empty.html": (200, {"Content-Type": "text/html"}, b"<html><body><nav>Home</nav></body></html>"),
             "/latin1.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"},
                              ARTICLE_HTML.replace("Ruiz", "Ru\u00edz").replace('<meta charset="utf-8">', "")
@@ -119,6 +122,15 @@ class Site:
                 handler.wfile.write(b"<p>" + b"more " * 2000 + b"</p>\n")
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def members_only(self, handler):
+        """The article, to a request with HTTP basic authentication as ``MEMBER``."""
+        expected = "Basic " + base64.b64encode(":".join(MEMBER).encode()).decode()
+        if handler.headers.get("Authorization") == expected:
+            handler.reply(200, {"Content-Type": "text/html; charset=utf-8"}, ARTICLE_HTML.encode())
+        else:
+            handler.reply(401, {"Content-Type": "text/html", "WWW-Authenticate": 'Basic realm="members"'},
+                          b"<h1>Members only</h1>")
 
     def drip(self, handler):
         """100,000 bytes declared, sent a byte every 0.2 s: never idle as long as a read timeout."""
