@@ -148,3 +148,50 @@ def test_a_password_in_a_url_is_sent_as_basic_auth_and_kept_nowhere(site, tiny_q
         assert password not in output
     for file in tmp_path.glob("bitext.db*"):
         assert password.encode() not in file.read_bytes(), file
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_urls_are_told_apart_from_file_names_each_mistake_in_one_line(site, tiny_qwen, model_cache, tmp_path, cli):
+    page = tmp_path / "saved page.txt"
+    page.write_text("Ferry returns\n\nThe ferry across the river returned on Monday after two years.\n", encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    result = cli.invoke(app, [
+        "run", f"{site.base.upper()}/missing.html",  # HTTP://127.0.0.1:PORT: a scheme has no case
+        "http://127.0.0.1:99999/a.html", f"file://{tmp_path}/none.html", "file://elsewhere/a.html",
+        page.as_uri(),  # file:///.../saved%20page.txt: the file, read as its path is
+        "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4", "--cache-dir", str(model_cache)])
+    assert result.exit_code == 1, result.output
+    assert error_lines(result) == [
+        f"error: {site.base}/missing.html: not found (HTTP 404)",
+        "error: http://127.0.0.1:99999/a.html: not a valid URL (a port is a number from 1 to 65535)",
+        f"error: {tmp_path}/none.html: no such file",
+        "error: file://elsewhere/a.html: a file: URL names a file on this machine, not on 'elsewhere'",
+    ]
+    assert site.hits["/missing.html"] == 1 and "1 of 5 articles" in result.stderr
+    with Store(db, create=False) as store:
+        (document,) = store.documents()
+        assert document.title == "Ferry returns"
+
+
+def test_a_url_list_allows_comments_after_a_url_and_refuses_a_line_that_is_no_url(site, tmp_path, cli, monkeypatch):
+    import pipeline.runner
+
+    monkeypatch.setattr(pipeline.runner, "open_engines", lambda *a, **k: pytest.fail("the model was opened"))
+    listed = tmp_path / "urls.txt"
+    listed.write_text(f"{site.base}/en/alone.html  # no editions\n{site.base}/en/switcher.html#top\n", encoding="utf-8")
+    db = tmp_path / "bitext.db"
+    result = cli.invoke(app, ["run", "--urls", str(listed), "--editions-only", "--db", str(db)])
+    errors = error_lines(result)
+    assert errors == [f"error: {site.base}/en/alone.html: no edition found in Simplified Chinese or French (the page "
+                      "has no hreflang link or edition switcher that names one)"], result.output
+    assert site.hits["/en/switcher.html"] == 1  # its #top is its own, not a comment
+
+    listed.write_text(f"# today\n{site.base}/en/alone.html\nexample.com/news/a.html\n", encoding="utf-8")
+    refused = cli.invoke(app, ["run", "--urls", str(listed), "--editions-only", "--db", str(db)])
+    assert refused.exit_code == 1
+    assert error_lines(refused) == [f"error: {listed}:3: not an http(s) URL (the file holds one URL per line; # starts "
+                                    "a comment)"]
+    assert "Traceback" not in refused.output and site.hits["/en/alone.html"] == 1  # nothing fetched
