@@ -61,6 +61,12 @@ SWITCHER_HTML = re.sub(r'<link rel="(?:canonical|alternate)"[^>]*>\n', "", ARTIC
     '<a href="/world">World</a>',
     '<a href="/world">World</a> <a href="/zh/article.html">中文</a> | <a href="/fr/article.html">Français</a>')
 
+# The article again, its Chinese edition with the headline and a byline in its text, as a
+# site without markup for them writes them (trafilatura then keeps them in the body).
+BYLINED_HTML = ARTICLE_HTML.replace("/zh/article.html", "/zh/bylined.html")
+ZH_BYLINED_HTML = ZH_EDITION_HTML.replace("<h1>河畔渡輪停航兩年後恢復運營</h1>",
+                                          '<h1>河畔渡輪停航兩年後恢復運營</h1>\n<p class="byline">By Lin Mei</p>')
+
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 MEMBER = ("reader", "s3cret-pass")  # the user name and password /members/ asks for
 
@@ -77,6 +83,8 @@ class Site:
             "/en/article.html": self.etagged(ARTICLE_HTML.encode(), "text/html; charset=utf-8"),
             "/zh/article.html": self.etagged(ZH_EDITION_HTML.encode(), "text/html; charset=utf-8"),
             "/fr/article.html": self.etagged(FR_EDITION_HTML.encode(), "text/html; charset=utf-8"),
+            "/en/bylined.html": self.etagged(BYLINED_HTML.encode(), "text/html; charset=utf-8"),
+            "/zh/bylined.html": self.etagged(ZH_BYLINED_HTML.encode(), "text/html; charset=utf-8"),
             "/en/switcher.html": self.etagged(SWITCHER_HTML.encode(), "text/html; charset=utf-8"),
             "/en/alone.html": self.etagged(SWITCHER_HTML.replace("中文", "Weather").replace("Français", "Sport")
                                            .encode(), "text/html; charset=utf-8"),
