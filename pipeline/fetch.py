@@ -20,7 +20,10 @@ put in a message is the one without them (``split_credentials``).
 
 from __future__ import annotations
 
+import functools
 import re
+import socket
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -62,7 +65,8 @@ def without_credentials(url: str) -> str:
 @dataclass(frozen=True)
 class FetchOptions:
     """How pages are fetched. Timeouts in seconds: ``connect``, ``read`` (between bytes) and
-    ``deadline`` (from the request to the body's last byte, however slowly it comes); ``retries`` on connection errors and 5xx, ``backoff``
+    ``deadline`` (from the request to the body's last byte, retries included, however
+    slowly headers or body come); ``retries`` on connection errors and 5xx, ``backoff``
     seconds growing 2x per retry; ``max_redirects``; ``max_bytes`` of body; ``delay``
     seconds between requests to one host; ``robots``: obey robots.txt."""
 
@@ -111,6 +115,58 @@ class Page:
         return str(best)
 
 
+@dataclass
+class _Guard:
+    """The deadline (``time.monotonic()``) of the request a thread is waiting on, and whether
+    a server still trickling in its headers then was cut off."""
+
+    deadline: float
+    cut: bool = False
+
+    def cut_off(self, sock) -> None:
+        self.cut = True
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once, with nothing
+        except OSError:
+            pass
+
+
+_waiting = threading.local()  # .guard: the _Guard of the request this thread is making
+
+
+@functools.cache
+def _guarded_pools() -> dict:
+    """urllib3's connection pools, with connections whose wait for a response's headers is cut
+    at the request's deadline: a read timeout is between two bytes, and headers sent a byte
+    at a time would never reach it."""
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    def guarded(connection_class):
+        class Guarded(connection_class):
+            def getresponse(self):
+                guard = getattr(_waiting, "guard", None)
+                if guard is None or self.sock is None:
+                    return super().getresponse()
+                timer = threading.Timer(max(0.0, guard.deadline - time.monotonic()), guard.cut_off, (self.sock,))
+                timer.daemon = True
+                timer.start()
+                try:
+                    return super().getresponse()
+                finally:
+                    timer.cancel()
+
+        return Guarded
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = guarded(HTTPConnection)
+
+    class TLSPool(HTTPSConnectionPool):
+        ConnectionCls = guarded(HTTPSConnection)
+
+    return {"http": Pool, "https": TLSPool}
+
+
 class PageCache(Protocol):
     """Where fetched pages are kept (the store)."""
 
@@ -141,6 +197,7 @@ class Fetcher:
             respect_retry_after_header=True,
         )
         adapter = HTTPAdapter(max_retries=retry)
+        adapter.poolmanager.pool_classes_by_scheme = _guarded_pools()
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: all allowed
@@ -199,7 +256,7 @@ class Fetcher:
             headers["If-Modified-Since"] = cached.last_modified
         self._wait_for(url)
         started = self.clock()  # the deadline counts from the request, not the polite wait before it
-        response = self._request(url, headers=headers)
+        response = self._request(url, headers=headers, started=started)
         with response:
             if response.status_code == 304 and cached is not None:
                 return cached
@@ -221,13 +278,25 @@ class Fetcher:
             self.cache.keep_page(page)
         return page
 
-    def _request(self, url: str, *, headers: dict[str, str]):
+    def _request(self, url: str, *, headers: dict[str, str], started: float):
+        """The response to a GET of ``url``, its headers read by ``started`` + ``deadline``."""
         import requests
 
         parts = urlsplit(url)
+        guard = _waiting.guard = _Guard(time.monotonic() + started + self.options.deadline - self.clock())
         try:
-            return self.session.get(url, headers=headers, stream=True, timeout=(self.options.connect, self.options.read),
-                                    auth=self.credentials.get((parts.scheme.lower(), parts.netloc.lower())))
+            try:
+                response = self.session.get(url, headers=headers, stream=True,
+                                            timeout=(self.options.connect, self.options.read),
+                                            auth=self.credentials.get((parts.scheme.lower(), parts.netloc.lower())))
+            except requests.exceptions.RequestException:
+                if guard.cut:
+                    raise self._too_slow(url) from None
+                raise
+            if guard.cut:  # headers cut short read as complete ones
+                response.close()
+                raise self._too_slow(url)
+            return response
         except requests.exceptions.TooManyRedirects:
             raise FetchError(f"{url}: redirect loop (more than {self.options.max_redirects} redirects)") from None
         except requests.exceptions.ConnectTimeout:
@@ -243,7 +312,11 @@ class Fetcher:
         except requests.exceptions.RequestException as error:
             raise FetchError(f"{url}: {_reason(error)}") from None
         finally:
+            _waiting.guard = None
             self.last_request[urlsplit(url).netloc] = self.clock()
+
+    def _too_slow(self, url: str) -> FetchError:
+        return FetchError(f"{url}: the page took more than {self.options.deadline:g} s to arrive")
 
     def _body(self, url: str, response, *, started: float) -> bytes:
         """The body, within ``max_bytes`` and by ``started`` + ``deadline``. Read as it comes
@@ -255,7 +328,7 @@ class Fetcher:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise FetchError(f"{url}: too big ({int(declared):,} bytes; the limit is {limit:,})")
-        too_slow = FetchError(f"{url}: the page took more than {deadline:g} s to arrive")
+        too_slow = self._too_slow(url)
         try:
             while True:
                 left = started + deadline - self.clock()
@@ -321,7 +394,7 @@ class Fetcher:
         self._wait_for(robots_url)
         started = self.clock()
         try:
-            response = self._request(robots_url, headers={})
+            response = self._request(robots_url, headers={}, started=started)
         except FetchError as error:
             # The site cannot be reached at all: say that, for the page asked for.
             raise FetchError(str(error).replace(f"{robots_url}: ", "", 1)) from None

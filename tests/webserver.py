@@ -1,6 +1,6 @@
 """A small web site on 127.0.0.1 for the fetching tests: pages we wrote ourselves, and the
 ways a server misbehaves (slow, 404, 500 then 200, a redirect loop, an endless body, a body
-that drips a byte at a time, a robots.txt that forbids a path)."""
+or headers that drip a byte at a time, a robots.txt that forbids a path)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,7 @@ class Site:
             "/endless.html": self.endless,
             "/slow.html": self.slow,
             "/drip.html": self.drip,
+            "/drip-headers.html": self.drip_headers,
             "/members/article.html": self.members_only,
             "/empty.html": (200, {"Content-Type": "text/html"}, b"<html><body><nav>Home</nav></body></html>"),
             "/latin1.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"},
@@ -148,6 +149,17 @@ class Site:
         handler.end_headers()
         try:
             for _ in range(100_000):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def drip_headers(self, handler):
+        """A status line, then a header a byte every 0.2 s, never ending."""
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            while True:
                 handler.wfile.write(b"x")
                 handler.wfile.flush()
                 time.sleep(0.2)
