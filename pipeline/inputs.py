@@ -84,8 +84,8 @@ def expand(args: list[str], *, glob: str = DEFAULT_GLOB, stdin: BinaryIO | None 
             yield from _from_stdin(stdin)
             continue
         if is_url(arg):
-            yield _from_url(arg, fetcher) if fetcher else _failing(
-                without_credentials(arg), f"{without_credentials(arg)}: URLs are read by `bitext run`")
+            shown = without_credentials(arg)
+            yield _from_url(arg, fetcher) if fetcher else _failing(shown, f"{shown}: URLs are read by `bitext run`")
             continue
         try:
             path = local_path(arg) if is_file_url(arg) else Path(arg)
