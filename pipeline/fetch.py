@@ -117,17 +117,23 @@ class Page:
 
 @dataclass
 class _Guard:
-    """The deadline (``time.monotonic()``) of the request a thread is waiting on, and whether
-    a server still trickling in its headers then was cut off."""
+    """The connection a request is waiting on, cut off when the request's deadline passes: a
+    read timeout is between two bytes, and headers (or a redirect's body) sent a byte at a
+    time would never reach it."""
 
-    deadline: float
+    sock: object = None  # the socket of the connection whose response is awaited
     cut: bool = False
 
-    def cut_off(self, sock) -> None:
+    def watch(self, sock) -> None:
+        self.sock = sock
+        if self.cut:  # the deadline passed before this connection (a retry's) was made
+            self.cut_off()
+
+    def cut_off(self) -> None:
         self.cut = True
         try:
-            sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once, with nothing
-        except OSError:
+            self.sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once, with nothing
+        except (AttributeError, OSError):  # no connection yet, or closed already
             pass
 
 
@@ -136,9 +142,8 @@ _waiting = threading.local()  # .guard: the _Guard of the request this thread is
 
 @functools.cache
 def _guarded_pools() -> dict:
-    """urllib3's connection pools, with connections whose wait for a response's headers is cut
-    at the request's deadline: a read timeout is between two bytes, and headers sent a byte
-    at a time would never reach it."""
+    """urllib3's connection pools, with connections that show the request's guard the socket
+    whose response they wait for."""
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -146,15 +151,9 @@ def _guarded_pools() -> dict:
         class Guarded(connection_class):
             def getresponse(self):
                 guard = getattr(_waiting, "guard", None)
-                if guard is None or self.sock is None:
-                    return super().getresponse()
-                timer = threading.Timer(max(0.0, guard.deadline - time.monotonic()), guard.cut_off, (self.sock,))
-                timer.daemon = True
-                timer.start()
-                try:
-                    return super().getresponse()
-                finally:
-                    timer.cancel()
+                if guard is not None:
+                    guard.watch(self.sock)
+                return super().getresponse()
 
         return Guarded
 
@@ -283,7 +282,10 @@ class Fetcher:
         import requests
 
         parts = urlsplit(url)
-        guard = _waiting.guard = _Guard(time.monotonic() + started + self.options.deadline - self.clock())
+        guard = _waiting.guard = _Guard()
+        timer = threading.Timer(max(0.0, started + self.options.deadline - self.clock()), guard.cut_off)
+        timer.daemon = True
+        timer.start()
         try:
             try:
                 response = self.session.get(url, headers=headers, stream=True,
@@ -293,7 +295,7 @@ class Fetcher:
                 if guard.cut:
                     raise self._too_slow(url) from None
                 raise
-            if guard.cut:  # headers cut short read as complete ones
+            if guard.cut:  # headers cut short read as complete
                 response.close()
                 raise self._too_slow(url)
             return response
@@ -312,6 +314,7 @@ class Fetcher:
         except requests.exceptions.RequestException as error:
             raise FetchError(f"{url}: {_reason(error)}") from None
         finally:
+            timer.cancel()
             _waiting.guard = None
             self.last_request[urlsplit(url).netloc] = self.clock()
 

@@ -37,12 +37,12 @@ def test_every_failure_is_one_line_naming_the_url_and_the_cause(site, path, caus
     assert "\n" not in str(failure.value)
 
 
-@pytest.mark.parametrize("path", ["/drip.html", "/drip-headers.html"])
+@pytest.mark.parametrize("path", ["/drip.html", "/drip-headers.html", "/drip-redirect.html"])
 def test_a_page_that_trickles_in_is_cut_at_the_deadline(site, path):
     import time
     from dataclasses import replace
 
-    url = f"{site.base}{path}"  # its body, or its headers, a byte every 0.2 s: the read timeout (1 s) never fires
+    url = f"{site.base}{path}"  # a byte every 0.2 s (body, headers, a redirect's body): no read timeout (1 s)
     started = time.monotonic()
     with pytest.raises(FetchError) as failure:
         Fetcher(replace(QUICK, deadline=2)).get(url)

@@ -99,6 +99,7 @@ class Site:
             "/slow.html": self.slow,
             "/drip.html": self.drip,
             "/drip-headers.html": self.drip_headers,
+            "/drip-redirect.html": self.drip,
             "/members/article.html": self.members_only,
             "/empty.html": (200, {"Content-Type": "text/html"}, b"<html><body><nav>Home</nav></body></html>"),
             "/latin1.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"},
@@ -142,8 +143,13 @@ class Site:
                           b"<h1>Members only</h1>")
 
     def drip(self, handler):
-        """100,000 bytes declared, sent a byte every 0.2 s: never idle as long as a read timeout."""
-        handler.send_response(200)
+        """100,000 bytes declared, sent a byte every 0.2 s: never idle as long as a read timeout.
+        /drip-redirect.html: the body of a redirect to the article."""
+        if handler.path == "/drip-redirect.html":
+            handler.send_response(302)
+            handler.send_header("Location", "/en/article.html")
+        else:
+            handler.send_response(200)
         handler.send_header("Content-Type", "text/html")
         handler.send_header("Content-Length", "100000")
         handler.end_headers()
