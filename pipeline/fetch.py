@@ -12,18 +12,25 @@ bitext and its version.
 A ``PageCache`` (the store) keeps every page fetched with its ETag and Last-Modified: a
 page fetched before is asked for again only conditionally, and an unchanged page (304)
 costs no body. Every failure is a ``FetchError``: one line naming the URL and the cause.
+
+A URL may carry a user name and password (``https://user:secret@host/...``): they are sent
+as HTTP basic authentication to that scheme and host only, and every URL kept, shown or
+put in a message is the one without them (``split_credentials``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import socket
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import __version__
 from .errors import InputError
@@ -38,10 +45,28 @@ class FetchError(InputError):
     """A page that could not be fetched; the message names the URL and the cause."""
 
 
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without the user name and password in it, and those (user, password), if any.
+    The first is what bitext stores, shows and logs; the second is only ever sent."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    clean = urlunsplit(parts._replace(netloc=host))  # and the scheme in lower case: HTTP:// is http://
+    if not at:
+        return clean, None
+    user, _, password = userinfo.partition(":")
+    return clean, (unquote(user), unquote(password))
+
+
+def without_credentials(url: str) -> str:
+    """``url`` as bitext keeps and shows it: with no user name or password."""
+    return split_credentials(url)[0]
+
+
 @dataclass(frozen=True)
 class FetchOptions:
     """How pages are fetched. Timeouts in seconds: ``connect``, ``read`` (between bytes) and
-    ``deadline`` (the whole body); ``retries`` on connection errors and 5xx, ``backoff``
+    ``deadline`` (from the request to the body's last byte, retries included, however
+    slowly headers or body come); ``retries`` on connection errors and 5xx, ``backoff``
     seconds growing 2x per retry; ``max_redirects``; ``max_bytes`` of body; ``delay``
     seconds between requests to one host; ``robots``: obey robots.txt."""
 
@@ -90,6 +115,57 @@ class Page:
         return str(best)
 
 
+@dataclass
+class _Guard:
+    """The connection a request is waiting on, cut off when the request's deadline passes: a
+    read timeout is between two bytes, and headers (or a redirect's body) sent a byte at a
+    time would never reach it."""
+
+    sock: object = None  # the socket of the connection whose response is awaited
+    cut: bool = False
+
+    def watch(self, sock) -> None:
+        self.sock = sock
+        if self.cut:  # the deadline passed before this connection (a retry's) was made
+            self.cut_off()
+
+    def cut_off(self) -> None:
+        self.cut = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once, with nothing
+        except (AttributeError, OSError):  # no connection yet, or closed already
+            pass
+
+
+_waiting = threading.local()  # .guard: the _Guard of the request this thread is making
+
+
+@functools.cache
+def _guarded_pools() -> dict:
+    """urllib3's connection pools, with connections that show the request's guard the socket
+    whose response they wait for."""
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    def guarded(connection_class):
+        class Guarded(connection_class):
+            def getresponse(self):
+                guard = getattr(_waiting, "guard", None)
+                if guard is not None:
+                    guard.watch(self.sock)
+                return super().getresponse()
+
+        return Guarded
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = guarded(HTTPConnection)
+
+    class TLSPool(HTTPSConnectionPool):
+        ConnectionCls = guarded(HTTPSConnection)
+
+    return {"http": Pool, "https": TLSPool}
+
+
 class PageCache(Protocol):
     """Where fetched pages are kept (the store)."""
 
@@ -120,6 +196,7 @@ class Fetcher:
             respect_retry_after_header=True,
         )
         adapter = HTTPAdapter(max_retries=retry)
+        adapter.poolmanager.pool_classes_by_scheme = _guarded_pools()
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: all allowed
@@ -128,6 +205,7 @@ class Fetcher:
         self.pages: dict[str, Page] = {}  # this run's pages: asked for once per run
         self.failures: dict[str, FetchError] = {}  # and those that failed, tried once
         self.downloaded: set[str] = set()  # URLs whose body came over the network in this run
+        self.credentials: dict[tuple[str, str], tuple[str, str]] = {}  # (scheme, host) -> (user, password)
 
     @property
     def fetched(self) -> int:
@@ -138,7 +216,13 @@ class Fetcher:
         self.session.close()
 
     def get(self, url: str) -> Page:
-        """The page at ``url``; a ``FetchError`` says why not."""
+        """The page at ``url``; a ``FetchError`` says why not. A user name and password in
+        ``url`` are sent with every request to its scheme and host (its editions too), and
+        appear in no page, URL or message."""
+        url, credentials = split_credentials(url)
+        if credentials is not None:
+            parts = urlsplit(url)
+            self.credentials[parts.scheme.lower(), parts.netloc.lower()] = credentials
         if url in self.pages:
             return self.pages[url]
         if url in self.failures:
@@ -154,6 +238,12 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"{url}: not an http(s) URL")
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or above 65535
+            port = 0
+        if port is not None and not 1 <= port <= 65535:
+            raise FetchError(f"{url}: not a valid URL (a port is a number from 1 to 65535)")
         if self.options.robots and not self._allowed(url):
             why = self.robots_unreadable.get(parts.netloc, "")
             raise FetchError(f"{url}: blocked by the site's robots.txt{why}")
@@ -163,7 +253,9 @@ class Fetcher:
             headers["If-None-Match"] = cached.etag
         if cached is not None and cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
-        response = self._request(url, headers=headers)
+        self._wait_for(url)
+        started = self.clock()  # the deadline counts from the request, not the polite wait before it
+        response = self._request(url, headers=headers, started=started)
         with response:
             if response.status_code == 304 and cached is not None:
                 return cached
@@ -177,21 +269,36 @@ class Fetcher:
             content_type, charset = _content_type(response.headers.get("Content-Type", ""))
             if content_type not in TEXT_TYPES:
                 raise FetchError(f"{url}: not an HTML page or text ({content_type or 'no content type'})")
-            body = self._body(url, response)
-        page = Page(url, response.url, content_type, body, charset, response.headers.get("ETag"),
+            body = self._body(url, response, started=started)
+        page = Page(url, without_credentials(response.url), content_type, body, charset, response.headers.get("ETag"),
                     response.headers.get("Last-Modified"), datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.downloaded.add(url)
         if self.cache is not None:
             self.cache.keep_page(page)
         return page
 
-    def _request(self, url: str, *, headers: dict[str, str]):
+    def _request(self, url: str, *, headers: dict[str, str], started: float):
+        """The response to a GET of ``url``, its headers read by ``started`` + ``deadline``."""
         import requests
 
-        self._wait_for(url)
+        parts = urlsplit(url)
+        guard = _waiting.guard = _Guard()
+        timer = threading.Timer(max(0.0, started + self.options.deadline - self.clock()), guard.cut_off)
+        timer.daemon = True
+        timer.start()
         try:
-            return self.session.get(url, headers=headers, stream=True,
-                                    timeout=(self.options.connect, self.options.read))
+            try:
+                response = self.session.get(url, headers=headers, stream=True,
+                                            timeout=(self.options.connect, self.options.read),
+                                            auth=self.credentials.get((parts.scheme.lower(), parts.netloc.lower())))
+            except requests.exceptions.RequestException:
+                if guard.cut:
+                    raise self._too_slow(url) from None
+                raise
+            if guard.cut:  # headers cut short read as complete
+                response.close()
+                raise self._too_slow(url)
+            return response
         except requests.exceptions.TooManyRedirects:
             raise FetchError(f"{url}: redirect loop (more than {self.options.max_redirects} redirects)") from None
         except requests.exceptions.ConnectTimeout:
@@ -207,24 +314,42 @@ class Fetcher:
         except requests.exceptions.RequestException as error:
             raise FetchError(f"{url}: {_reason(error)}") from None
         finally:
+            timer.cancel()
+            _waiting.guard = None
             self.last_request[urlsplit(url).netloc] = self.clock()
 
-    def _body(self, url: str, response) -> bytes:
-        import requests
+    def _too_slow(self, url: str) -> FetchError:
+        return FetchError(f"{url}: the page took more than {self.options.deadline:g} s to arrive")
 
-        limit, started, chunks, size = self.options.max_bytes, self.clock(), [], 0
+    def _body(self, url: str, response, *, started: float) -> bytes:
+        """The body, within ``max_bytes`` and by ``started`` + ``deadline``. Read as it comes
+        (``read1``: what has arrived, up to 64 KiB) with the socket's timeout cut to what is
+        left of the deadline, so a server that trickles bytes cannot hold a read past it."""
+        import urllib3
+
+        limit, deadline, chunks, size = self.options.max_bytes, self.options.deadline, [], 0
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise FetchError(f"{url}: too big ({int(declared):,} bytes; the limit is {limit:,})")
+        too_slow = self._too_slow(url)
         try:
-            for chunk in response.iter_content(64 * 1024):
+            while True:
+                left = started + deadline - self.clock()
+                if left <= 0:
+                    raise too_slow
+                connection = response.raw.connection
+                if connection is not None and connection.sock is not None:
+                    connection.sock.settimeout(min(self.options.read, left))
+                chunk = response.raw.read1(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(f"{url}: too big (more than {limit:,} bytes)")
-                if self.clock() - started > self.options.deadline:
-                    raise FetchError(f"{url}: the page took more than {self.options.deadline:g} s to arrive")
                 chunks.append(chunk)
-        except requests.exceptions.RequestException as error:
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            if self.clock() - started >= deadline:
+                raise too_slow from None
             raise FetchError(f"{url}: the page broke off ({_reason(error)})") from None
         return b"".join(chunks)
 
@@ -269,8 +394,10 @@ class Fetcher:
                 return None
             parser.parse(kept.body.decode("utf-8", errors="replace").splitlines())
             return parser
+        self._wait_for(robots_url)
+        started = self.clock()
         try:
-            response = self._request(robots_url, headers={})
+            response = self._request(robots_url, headers={}, started=started)
         except FetchError as error:
             # The site cannot be reached at all: say that, for the page asked for.
             raise FetchError(str(error).replace(f"{robots_url}: ", "", 1)) from None
@@ -281,7 +408,7 @@ class Fetcher:
             try:
                 if response.status_code >= 300:
                     raise FetchError(f"HTTP {response.status_code}")
-                body = self._body(robots_url, response)
+                body = self._body(robots_url, response, started=started)
                 self._keep_robots(robots_url, body, "text/plain")
                 text = body.decode("utf-8", errors="replace")
             except (FetchError, requests.exceptions.RequestException) as error:

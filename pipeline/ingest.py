@@ -233,18 +233,43 @@ def html_tree(html: str, *, source: str):
     return tree
 
 
+# A byline of names alone ("By Lin Mei", "作者：林梅"), taken as one only right under an HTML
+# page's headline: elsewhere a short line starting "By" may be text.
+_NAMES_BYLINE = re.compile(r"(?:By|Par|作者\s*[:：])\s*[^.!?。！？]{1,80}")
+
+
+@functools.cache
+def _trafilatura_config():
+    """trafilatura's settings, but two. Its fallback, whole-page text as one paragraph with the
+    headline and byline in it, only where the article extraction found next to nothing:
+    trafilatura's 250 characters are three English sentences but a whole short Chinese
+    article. And no date guessed from the page's text ("Copyright 2026" is no publication
+    date): a date comes from the page's metadata (meta tags, JSON-LD, <time>) or its byline."""
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
+    config.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
+    return config
+
+
 def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> Article:
-    """Extract the article of an HTML page with trafilatura, keeping its paragraphs."""
+    """Extract the article of an HTML page with trafilatura, keeping its paragraphs; the
+    headline and byline above them go, as they do from a page copy."""
     import trafilatura
 
     source = plain_text(source)  # a file's name or a URL may hold what its text may not
     document = trafilatura.bare_extraction(html_tree(html, source=source), url=url, with_metadata=True,
-                                           include_comments=False, include_tables=False)
+                                           include_comments=False, include_tables=False,
+                                           config=_trafilatura_config())
     data = document.as_dict() if document is not None and hasattr(document, "as_dict") else (document or {})
     paragraphs = [" ".join(p.split()) for p in (data.get("text") or "").splitlines() if p.strip()]
     title = " ".join((data.get("title") or "").split())
-    if paragraphs and title and paragraphs[0] == title:
-        paragraphs = paragraphs[1:]  # the headline repeated as the first block
+    rules, byline = default_rules(), None
+    while paragraphs and (paragraphs[0] == title or rules.byline(paragraphs[0])
+                          or _NAMES_BYLINE.fullmatch(paragraphs[0])):
+        byline = rules.byline(paragraphs[0]) or byline
+        paragraphs = paragraphs[1:]  # the headline repeated as the first block, the byline under it
     if not paragraphs:
         raise InputError(f"{source}: no article found in the HTML page")
     if not title:
@@ -255,9 +280,10 @@ def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> 
         source=source,
         title=title,
         paragraphs=tuple(paragraphs),
-        authors=_authors(data.get("author") or ""),
+        authors=_authors(data.get("author") or (byline["authors"] if byline else "")),
         outlet=data.get("sitename") or None,
-        published=_iso_date(data["date"], None) if data.get("date") else None,
+        published=(_iso_date(data["date"], None) if data.get("date")
+                   else _iso_date(byline["date"], byline.groupdict().get("time")) if byline else None),
         url=data.get("url") or url,
     )
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from .document import Article
 from .errors import InputError
-from .fetch import Fetcher
+from .fetch import Fetcher, without_credentials
 from .ingest import RECORD_FIELDS, article_from_record, decode, parse_html, parse_text, plain_text, read_article
 
 DEFAULT_GLOB = "*.txt"
@@ -26,6 +29,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 DELIMITERS = {".csv": ",", ".tsv": "\t"}  # tables of text, by suffix
 PARQUET_SUFFIXES = {".parquet"}
+_TRAILING_COMMENT = re.compile(r"\s+#.*$")  # "URL  # why": a URL's own fragment has no space before its #
 
 
 @dataclass(frozen=True)
@@ -37,16 +41,39 @@ class Input:
 
 
 def is_url(arg: str) -> bool:
-    return arg.startswith(("http://", "https://"))
+    """An http(s) URL: schemes are case-insensitive (RFC 3986), so HTTP:// is one too."""
+    return re.match(r"https?://", arg, re.IGNORECASE) is not None
+
+
+def is_file_url(arg: str) -> bool:
+    return arg[:5].lower() == "file:"
+
+
+def local_path(url: str) -> Path:
+    """The file a ``file:`` URL names: a browser shows a saved page as one, and it is read as
+    the path is (file:///home/me/page.html is /home/me/page.html)."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise InputError(f"{url}: a file: URL names a file on this machine, not on {parts.netloc!r}")
+    return Path(url2pathname(parts.path))
 
 
 def read_url_list(path: Path) -> list[str]:
-    """The URLs of a file of one URL per line (blank lines and ``#`` comments skipped)."""
+    """The URLs of a file of one URL per line (blank lines and ``#`` comments, a line's own
+    or after a URL, skipped). A line that is not an http(s) URL is refused, naming it."""
     try:
         text = decode(path.read_bytes(), source=str(path))
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    urls = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    urls = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        url = _TRAILING_COMMENT.sub("", line).strip()
+        if not url or url.startswith("#"):
+            continue
+        if not is_url(url):  # not looked up as a file: the list holds URLs (and may hold a password)
+            raise InputError(f"{path}:{number}: not an http(s) URL (the file holds one URL per line; "
+                             "# starts a comment)")
+        urls.append(url)
     if not urls:
         raise InputError(f"{path}: no URLs in the file")
     return urls
@@ -61,9 +88,14 @@ def expand(args: list[str], *, glob: str = DEFAULT_GLOB, stdin: BinaryIO | None 
             yield from _from_stdin(stdin)
             continue
         if is_url(arg):
-            yield _from_url(arg, fetcher) if fetcher else _failing(arg, f"{arg}: URLs are read by `bitext run`")
+            shown = without_credentials(arg)
+            yield _from_url(arg, fetcher) if fetcher else _failing(shown, f"{shown}: URLs are read by `bitext run`")
             continue
-        path = Path(arg)
+        try:
+            path = local_path(arg) if is_file_url(arg) else Path(arg)
+        except InputError as error:
+            yield _failing(arg, str(error))
+            continue
         if path.is_dir():
             files = sorted(p for p in path.rglob(glob) if p.is_file() and not p.name.startswith("."))
             if not files:
@@ -75,15 +107,17 @@ def expand(args: list[str], *, glob: str = DEFAULT_GLOB, stdin: BinaryIO | None 
 
 
 def _from_url(url: str, fetcher: Fetcher) -> Input:
+    shown = without_credentials(url)  # the fetcher alone sees a password in it
+
     def read() -> Article:
         page = fetcher.get(url)
         text = page.text()
         if page.is_html:
-            return parse_html(plain_text(text), source=url, url=page.final_url)
-        article = parse_text(text, source=url)
+            return parse_html(plain_text(text), source=shown, url=page.final_url)
+        article = parse_text(text, source=shown)
         return Article(**{**article.__dict__, "url": page.final_url})
 
-    return Input(url, read)
+    return Input(shown, read)
 
 
 def _from_file(path: Path) -> Iterator[Input]:

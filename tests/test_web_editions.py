@@ -70,6 +70,18 @@ def test_editions_only_aligns_without_the_model(site, tmp_path, cli, monkeypatch
     assert held["documents"] == 1 and held["machine"] == [] and set(held["editions"]) == {"zh", "fr"}
 
 
+def test_an_editions_headline_and_byline_are_no_part_of_its_body(site, tmp_path, cli):
+    db = tmp_path / "x.db"
+    result = cli.invoke(app, ["run", f"{site.base}/en/bylined.html", "--editions-only", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        body = conn.execute("SELECT body FROM editions WHERE lang = 'zh'").fetchone()[0]
+        first = conn.execute("SELECT text FROM edition_beads WHERE lang = 'zh' AND kind = 'sentence' "
+                             "ORDER BY rowid").fetchone()[0]
+    assert body.startswith("停航两年进行维修的过江渡轮于周一恢复运营。") and "Lin Mei" not in body
+    assert "河畔渡轮停航两年后恢复运营" not in first  # the headline is the title bead's alone
+
+
 def test_a_page_without_editions_is_one_line_and_its_machine_pairs_stay(site, tiny_qwen, model_cache, tmp_path, cli):
     db = tmp_path / "x.db"
     url = f"{site.base}/en/alone.html"

@@ -1,9 +1,10 @@
 """A small web site on 127.0.0.1 for the fetching tests: pages we wrote ourselves, and the
-ways a server misbehaves (slow, 404, 500 then 200, a redirect loop, an endless body, a
-robots.txt that forbids a path)."""
+ways a server misbehaves (slow, 404, 500 then 200, a redirect loop, an endless body, a body
+or headers that drip a byte at a time, a robots.txt that forbids a path)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import threading
@@ -60,7 +61,14 @@ SWITCHER_HTML = re.sub(r'<link rel="(?:canonical|alternate)"[^>]*>\n', "", ARTIC
     '<a href="/world">World</a>',
     '<a href="/world">World</a> <a href="/zh/article.html">中文</a> | <a href="/fr/article.html">Français</a>')
 
+# The article again, its Chinese edition with the headline and a byline in its text, as a
+# site without markup for them writes them (trafilatura then keeps them in the body).
+BYLINED_HTML = ARTICLE_HTML.replace("/zh/article.html", "/zh/bylined.html")
+ZH_BYLINED_HTML = ZH_EDITION_HTML.replace("<h1>河畔渡輪停航兩年後恢復運營</h1>",
+                                          '<h1>河畔渡輪停航兩年後恢復運營</h1>\n<p class="byline">By Lin Mei</p>')
+
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
+MEMBER = ("reader", "s3cret-pass")  # the user name and password /members/ asks for
 
 
 class Site:
@@ -75,6 +83,8 @@ class Site:
             "/en/article.html": self.etagged(ARTICLE_HTML.encode(), "text/html; charset=utf-8"),
             "/zh/article.html": self.etagged(ZH_EDITION_HTML.encode(), "text/html; charset=utf-8"),
             "/fr/article.html": self.etagged(FR_EDITION_HTML.encode(), "text/html; charset=utf-8"),
+            "/en/bylined.html": self.etagged(BYLINED_HTML.encode(), "text/html; charset=utf-8"),
+            "/zh/bylined.html": self.etagged(ZH_BYLINED_HTML.encode(), "text/html; charset=utf-8"),
             "/en/switcher.html": self.etagged(SWITCHER_HTML.encode(), "text/html; charset=utf-8"),
             "/en/alone.html": self.etagged(SWITCHER_HTML.replace("中文", "Weather").replace("Français", "Sport")
                                            .encode(), "text/html; charset=utf-8"),
@@ -87,6 +97,10 @@ class Site:
             "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
             "/endless.html": self.endless,
             "/slow.html": self.slow,
+            "/drip.html": self.drip,
+            "/drip-headers.html": self.drip_headers,
+            "/drip-redirect.html": self.drip,
+            "/members/article.html": self.members_only,
             "/empty.html": (200, {"Content-Type": "text/html"}, b"<html><body><nav>Home</nav></body></html>"),
             "/latin1.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"},
                              ARTICLE_HTML.replace("Ruiz", "Ru\u00edz").replace('<meta charset="utf-8">', "")
@@ -116,6 +130,45 @@ class Site:
         try:
             while True:
                 handler.wfile.write(b"<p>" + b"more " * 2000 + b"</p>\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def members_only(self, handler):
+        """The article, to a request with HTTP basic authentication as ``MEMBER``."""
+        expected = "Basic " + base64.b64encode(":".join(MEMBER).encode()).decode()
+        if handler.headers.get("Authorization") == expected:
+            handler.reply(200, {"Content-Type": "text/html; charset=utf-8"}, ARTICLE_HTML.encode())
+        else:
+            handler.reply(401, {"Content-Type": "text/html", "WWW-Authenticate": 'Basic realm="members"'},
+                          b"<h1>Members only</h1>")
+
+    def drip(self, handler):
+        """100,000 bytes declared, sent a byte every 0.2 s: never idle as long as a read timeout.
+        /drip-redirect.html: the body of a redirect to the article."""
+        if handler.path == "/drip-redirect.html":
+            handler.send_response(302)
+            handler.send_header("Location", "/en/article.html")
+        else:
+            handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        try:
+            for _ in range(100_000):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def drip_headers(self, handler):
+        """A status line, then a header a byte every 0.2 s, never ending."""
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            while True:
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                time.sleep(0.2)
         except (BrokenPipeError, ConnectionResetError):
             pass
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from ..document import AlignedDocument, Article, Edition, EditionBead, Sentence
 from ..errors import InputError
-from ..fetch import Fetcher
-from ..inputs import expand
+from ..fetch import Fetcher, without_credentials
+from ..inputs import expand, is_url
 from ..languages import SEGMENT_LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES, detect_language, name
 from ..model import Progress, no_progress
 from ..segment import segment
@@ -89,6 +89,7 @@ def align_editions(
         raise InputError(f"--langs names {len(langs)} languages for {len(paths)} inputs; give one per input, "
                          f"English first (e.g. en,zh,fr)")
     pages = [_read_one(path, fetcher) for path in paths]
+    paths = [without_credentials(path) if is_url(path) else path for path in paths]  # as messages name them
     found = [_language(path, page, langs[n] if langs else None) for n, (path, page) in enumerate(zip(paths, pages))]
     _check_languages(paths, found)
     pages = [_simplified(page) if lang == "zh" else page for page, lang in zip(pages, found)]

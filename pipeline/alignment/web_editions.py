@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin
 
 from ..errors import InputError
-from ..fetch import Fetcher, Page
+from ..fetch import Fetcher, Page, without_credentials
 from ..ingest import PageRules, default_rules
 from ..languages import TARGET_LANGUAGES, name
 from ..model import Progress, no_progress
@@ -67,7 +67,8 @@ def align_web_editions(
     the English article, storing them beside its machine pairs. Returns what was aligned
     and one line per language whose edition the page does not name. An ``InputError``
     when it names none, or one cannot be read or aligned (nothing stored then)."""
-    page = fetcher.get(url)
+    page = fetcher.get(url)  # which keeps a password in the URL for the editions on its host
+    url = without_credentials(url)
     links = {lang: link for lang, link in edition_links(page).items() if lang in langs}
     if not links:
         raise InputError(f"{url}: no edition found in {' or '.join(name(lang) for lang in langs)} (the page has no "
@@ -88,7 +89,7 @@ def align_web_editions(
 
 
 def _plain(url: str) -> str:
-    return urldefrag(url)[0]
+    return without_credentials(urldefrag(url)[0])
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,6 @@ def align_pages_editions(urls: Sequence[str], *, store: Store, fetcher: Fetcher,
         try:
             aligned, missing = align_web_editions(store, url, fetcher=fetcher, force=force, progress=progress)
         except InputError as error:
-            yield PageEditions(url, None, (str(error),))
+            yield PageEditions(without_credentials(url), None, (str(error),))
         else:
-            yield PageEditions(url, aligned, tuple(missing))
+            yield PageEditions(without_credentials(url), aligned, tuple(missing))
