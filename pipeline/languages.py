@@ -93,3 +93,10 @@ def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when it cannot tell."""
     language = _detector().detect_language_of(text[:SAMPLE])
     return language.iso_code_639_1.name.lower() if language is not None else None
+
+
+def contradicts(detected: str | None, given: str) -> bool:
+    """Whether a text the detector reads as ``detected`` cannot be in the language ``given``
+    for it. Only a language bitext reads contradicts: the detector may take a short or
+    name-laden text for some other language, and None is no answer."""
+    return detected in SEGMENT_LANGUAGES and detected != given

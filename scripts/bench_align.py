@@ -40,6 +40,7 @@ allocations (native ones excluded) in one more, untimed run per document.
     python scripts/bench_align.py                               # every method, both sets
     python scripts/bench_align.py --methods gale-church --docs 2 --verbose
     python scripts/bench_align.py --methods bitext --option max_size=4 --json out.json
+    python scripts/bench_align.py --methods "bitext,bitext[exact_cells=1000]"  # coarse-to-fine vs exact
     python scripts/bench_align.py --embed-speed                 # embedder throughput only
 
 ``--embed-speed`` times the embedders alone instead (``USE().encode`` as the package runs

@@ -270,3 +270,114 @@ def test_first_and_last_clauses_tell_where_a_bead_ends():
     assert [(b.src, b.tgt) for b in without][:2] == [((0,), (0,)), ((1,), (1, 2))]  # sentences alone
     beads = align_embeddings(src, tgt, **lengths, src_clauses=tuple(clauses[:2]), tgt_clauses=tuple(clauses[2:]))
     assert [(b.src, b.tgt) for b in beads][:2] == [((0,), (0, 1)), ((1,), (2,))]
+
+
+def test_big_texts_go_coarse_to_fine_within_a_band_and_find_the_exact_beads(monkeypatch):
+    """A small exact_cells sends a text through the coarse-to-fine search: halved until the
+    coarsest level fits, then banded. Its beads are the exact search's, and no pass keeps
+    a choice for more than a band around the path."""
+    from pipeline.alignment import beads as module
+
+    plan = PLAN * 30  # 450 beads
+    src, tgt, src_len, tgt_len, gold = made_up(plan)
+    quotes = [0] * len(src), [0] * len(tgt)
+    for k, (bead_src, bead_tgt) in enumerate(b for b in gold if b[0] and b[1]):  # they quote alike
+        quotes[0][bead_src[0]] = quotes[1][bead_tgt[0]] = (1, -1, 0)[k % 3]
+    clauses = [tuple(unit(side + 0.2 * RNG.normal(size=side.shape)).astype(np.float32) for _ in range(2))
+               for side in (src, tgt)]
+    kwargs = dict(src_lengths=src_len, tgt_lengths=tgt_len, src_quotes=quotes[0], tgt_quotes=quotes[1],
+                  src_clauses=clauses[0], tgt_clauses=clauses[1])
+    exact = align_embeddings(src, tgt, **kwargs)
+
+    searched = []
+    search = module._best_path
+
+    def spy(sides, n, m, settings, *, lo, hi, **options):
+        searched.append((n, m, module.band_cells(lo, hi)))
+        return search(sides, n, m, settings, lo=lo, hi=hi, **options)
+
+    monkeypatch.setattr(module, "_best_path", spy)
+    reported = []
+    settings = AlignSettings(exact_cells=10_000, band=8)
+    banded = align_embeddings(src, tgt, **kwargs, settings=settings, progress=lambda *args: reported.append(args))
+    assert banded == exact
+    n, m = len(src), len(tgt)
+    assert [(rows, columns) for rows, columns, _ in searched[-2:]] == [(n, m), (n, m)]  # two passes: quotes agree
+    assert (searched[0][0] + 1) * (searched[0][1] + 1) <= settings.exact_cells < (n + 1) * (m + 1)
+    for rows, columns, cells in searched[1:]:  # every finer level: a band around the path
+        assert cells <= (rows + 1) * 6 * settings.band, searched
+    assert searched[-1][2] < (n + 1) * (m + 1) / 5  # not the whole matrix
+    passes = len(searched) - 1
+    assert [message for message, _, _ in dict.fromkeys(reported)][:1] == ["aligning, pass 1 of %d" % passes]
+    assert reported[-1] == ("aligning, pass with quotation marks", n, n)
+    assert {message for message, _, _ in reported} == {f"aligning, pass {k} of {passes}" for k in
+                                                       range(1, passes + 1)} | {"aligning, pass with quotation marks"}
+
+
+def test_the_band_follows_a_path_far_from_the_diagonal():
+    """A target with a long stretch the source lacks (300 sentences of 0-1 beads): the
+    coarse path runs along it and the band with it."""
+    plan = PLAN * 4 + [(0, 1)] * 300 + PLAN * 4
+    src, tgt, src_len, tgt_len, gold = made_up(plan)
+    exact = align_embeddings(src, tgt, src_lengths=src_len, tgt_lengths=tgt_len, settings=AlignSettings(skip=-0.2))
+    banded = align_embeddings(src, tgt, src_lengths=src_len, tgt_lengths=tgt_len,
+                              settings=AlignSettings(skip=-0.2, exact_cells=2_000))
+    assert [(b.src, b.tgt) for b in banded] == [(b.src, b.tgt) for b in exact]
+    assert sum(1 for b in banded if not b.src) >= 300
+
+
+def test_sentences_are_embedded_in_chunks_with_progress(monkeypatch):
+    import pipeline.alignment as alignment
+    from pipeline.alignment import embed_texts, embeddings
+
+    fake = CountingEmbedder()
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name: fake)
+    src = [f"Sentence {n}, with a clause." for n in range(7)]
+    tgt = [f"Phrase {n}." for n in range(5)]
+    whole = embed_texts([(src, "en"), (tgt, "fr")])
+    monkeypatch.setattr(alignment, "EMBED_CHUNK", 4)
+    reported = []
+    chunked = embed_texts([(src, "en"), (tgt, "fr")], progress=lambda *args: reported.append(args))
+    texts = len(src) + len(tgt) + 7 + 1  # new clauses: "Sentence 0" to "Sentence 6", and "with a clause."
+    assert [len(call) for call in fake.calls[1:]] == [4, 4, 4, 4, 4]
+    assert reported == [("embedding sentences", done, texts) for done in (0, 4, 8, 12, 16, 20)]
+    for one, other in zip(whole, chunked):
+        assert np.array_equal(one.vectors, other.vectors)
+        assert all(np.array_equal(a, b) for a, b in zip(one.clauses, other.clauses))
+
+
+def test_alignment_reports_embedding_then_the_path_search(monkeypatch):
+    from pipeline.alignment import embeddings
+
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name: CountingEmbedder())
+    reported = []
+    align_sentences(["One.", "Two."], ["Un.", "Deux."], src_lang="en", tgt_lang="fr",
+                    progress=lambda *args: reported.append(args))
+    assert [message for message in dict.fromkeys(message for message, _, _ in reported)] == [
+        "embedding sentences", "aligning, pass 1 of 1"]
+    assert reported[-1] == ("aligning, pass 1 of 1", 2, 2)
+
+
+@pytest.mark.parametrize("target, options, message", [
+    (CHINESE, ["--tgt-lang", "fr"], "text.tgt: reads as Simplified Chinese, not French as --tgt-lang says; give --force"),
+    (ENGLISH, [], "text.tgt: is English, as "),
+    (FRENCH, ["--src-lang", "fr"], "text.src: reads as English, not French as --src-lang says"),
+])
+def test_presegmented_files_in_the_wrong_or_the_same_language_are_refused(tmp_path, cli, target, options, message):
+    src, tgt, out = tmp_path / "text.src", tmp_path / "text.tgt", tmp_path / "beads.jsonl"
+    src.write_text("\n".join(ENGLISH) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(target) + "\n", encoding="utf-8")
+    result = cli.invoke(app, ["align", str(src), str(tgt), "--presegmented", "--beads", str(out), *options])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not out.exists()
+    forced = cli.invoke(app, ["align", str(src), str(tgt), "--presegmented", "--beads", str(out), *options, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert out.exists()
+
+
+def test_a_file_aligned_with_itself_is_refused(tmp_path, cli):
+    src, out = tmp_path / "text.en", tmp_path / "beads.jsonl"
+    src.write_text("\n".join(ENGLISH) + "\n", encoding="utf-8")
+    result = cli.invoke(app, ["align", str(src), str(src), "--presegmented", "--beads", str(out)])
+    assert result.exit_code == 1 and "is English, as" in result.stderr and not out.exists()

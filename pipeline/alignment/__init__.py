@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..document import Signature
+from ..model import Progress, no_progress
 from .beads import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead, align_embeddings
 from .clauses import clause_texts
+from .embeddings import BATCH
 from .quotes import balances
 
 __all__ = [
@@ -45,6 +47,9 @@ class EmbeddedText:
 # Characters per character of English, in translations of the same text (FLORES-200
 # devtest: 131,966 English, 43,248 Chinese and 157,638 French characters).
 CHARACTERS_PER_ENGLISH = {"en": 1.0, "zh": 0.328, "fr": 1.195}
+# Texts per call to the embedder: a multiple of its batch (the batches stay those of one
+# call), few enough to report progress often and to hold no second copy of the vectors.
+EMBED_CHUNK = 32 * BATCH
 
 
 def length_prior(src_lang: str, tgt_lang: str) -> float | None:
@@ -56,10 +61,14 @@ def length_prior(src_lang: str, tgt_lang: str) -> float | None:
 
 
 def embed_texts(
-    sides: Sequence[tuple[Sequence[str], str]], *, embedder: str = "use", embed_runs: bool = False
+    sides: Sequence[tuple[Sequence[str], str]], *, embedder: str = "use", embed_runs: bool = False,
+    progress: Progress = no_progress,
 ) -> list[EmbeddedText]:
-    """Embed sides given as (sentences, language), each sentence once, all sides in one
-    batched call (and one per run length), to align them with each other in any pairs."""
+    """Embed sides given as (sentences, language), each sentence once, all sides together
+    (and the runs of each length together), to align them with each other in any pairs.
+
+    Texts go to the embedder ``EMBED_CHUNK`` at a time, each chunk's vectors straight into
+    the arrays returned (no second copy of them all), reported to ``progress``."""
     from .embeddings import get_embedder
 
     model = get_embedder(embedder)
@@ -71,17 +80,21 @@ def embed_texts(
     texts = {text: k for k, text in enumerate(sentences)}
     extra = [text for text in dict.fromkeys(firsts + lasts) if text not in texts]
     texts.update({text: len(sentences) + k for k, text in enumerate(extra)})
-    embedded = model.embed(sentences + extra)
-    vectors = embedded[: len(sentences)]
-    first_vectors = embedded[[texts[text] for text in firsts]]
-    last_vectors = embedded[[texts[text] for text in lasts]]
+    # Row k of the texts embedded goes to these rows of these arrays.
+    everyone = np.arange(len(sentences))
+    destinations = [everyone, np.array([texts[text] for text in firsts], dtype=np.int64),
+                    np.array([texts[text] for text in lasts], dtype=np.int64)]
+    vectors, first_vectors, last_vectors = _embed_into(model, sentences + extra, destinations, len(sentences),
+                                                       progress, "embedding sentences")
     runs: list[dict[int, np.ndarray] | None] = [None] * len(sides)
     if embed_runs:
         runs = [{} for _ in sides]
         for size in range(2, LONGEST_RUN + 1):
-            joined = model.embed([run for sentences, lang in sides for run in joined_runs(sentences, size, lang)])
+            joined = [run for sentences, lang in sides for run in joined_runs(sentences, size, lang)]
+            (embedded,) = _embed_into(model, joined, [everyone], len(joined), progress,
+                                      f"embedding runs of {size} sentences")
             for n in range(len(sides)):
-                runs[n][size] = joined[cuts[n] : cuts[n + 1]]
+                runs[n][size] = embedded[cuts[n] : cuts[n + 1]]
     return [
         EmbeddedText(lang, tuple(len(s.strip()) for s in side), vectors[cuts[n] : cuts[n + 1]], runs[n],
                      balances(side), (first_vectors[cuts[n] : cuts[n + 1]], last_vectors[cuts[n] : cuts[n + 1]]))
@@ -89,12 +102,31 @@ def embed_texts(
     ]
 
 
-def align_embedded(src: EmbeddedText, tgt: EmbeddedText, *, settings: AlignSettings | None = None) -> list[Bead]:
+def _embed_into(model, texts: Sequence[str], destinations: Sequence[np.ndarray], rows: int, progress: Progress,
+                message: str) -> list[np.ndarray]:
+    """Arrays of ``rows`` vectors, one per destination: row r of array d is the embedding of
+    ``texts[destinations[d][r]]``."""
+    outputs: list[np.ndarray] = []
+    for start in range(0, max(len(texts), 1), EMBED_CHUNK):
+        progress(message, start, len(texts))
+        chunk = model.embed(texts[start : start + EMBED_CHUNK])
+        if not outputs:
+            outputs = [np.zeros((rows, chunk.shape[1]), dtype=chunk.dtype) for _ in destinations]
+        for index, out in zip(destinations, outputs):
+            found = np.flatnonzero((index >= start) & (index < start + len(chunk)))
+            out[found] = chunk[index[found] - start]
+    progress(message, len(texts), len(texts))
+    return outputs
+
+
+def align_embedded(src: EmbeddedText, tgt: EmbeddedText, *, settings: AlignSettings | None = None,
+                   progress: Progress = no_progress) -> list[Bead]:
     """Beads for two embedded sides (see ``align_sentences``)."""
     return align_embeddings(src.vectors, tgt.vectors, src_lengths=src.lengths, tgt_lengths=tgt.lengths,
                             settings=settings or AlignSettings(), src_runs=src.runs, tgt_runs=tgt.runs,
                             length_prior=length_prior(src.lang, tgt.lang), src_quotes=src.quotes,
-                            tgt_quotes=tgt.quotes, src_clauses=src.clauses, tgt_clauses=tgt.clauses)
+                            tgt_quotes=tgt.quotes, src_clauses=src.clauses, tgt_clauses=tgt.clauses,
+                            progress=progress)
 
 
 def align_sentences(
@@ -106,6 +138,7 @@ def align_sentences(
     embedder: str = "use",
     embed_runs: bool = False,
     settings: AlignSettings | None = None,
+    progress: Progress = no_progress,
     **options,
 ) -> list[Bead]:
     """Align two lists of sentences (a text and its translation) in n:m beads.
@@ -115,11 +148,13 @@ def align_sentences(
     multilingual, and lengths are compared by the document's own ratio). ``embed_runs``:
     embed the joined text of every run of 2-5 sentences too (better beads, about eight
     times the encoder time) instead of summing the sentences' vectors. ``options``
-    override fields of ``AlignSettings``.
+    override fields of ``AlignSettings``. ``progress``: embedding, then each pass of the
+    path search.
     """
     settings = replace(settings or AlignSettings(), **options)
-    source, target = embed_texts([(src, src_lang), (tgt, tgt_lang)], embedder=embedder, embed_runs=embed_runs)
-    return align_embedded(source, target, settings=settings)
+    source, target = embed_texts([(src, src_lang), (tgt, tgt_lang)], embedder=embedder, embed_runs=embed_runs,
+                                 progress=progress)
+    return align_embedded(source, target, settings=settings, progress=progress)
 
 
 def aligner_signature(*, embedder: str = "use", embed_runs: bool = False, settings: AlignSettings | None = None) -> Signature:

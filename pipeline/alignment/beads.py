@@ -18,16 +18,22 @@ choices where ``scripts/bench_align.py`` said so:
 * a dynamic program finds the monotone path of beads with the highest total; it runs row
   by row in numpy (one matrix product per bead kind, the 0-1 chain within a row as a
   running maximum), so there is no n x m Python loop;
-* memory grows as n x m bytes (a choice per cell; path scores are kept for the last
-  five rows only): two 10,000-line files take about 100 MB beside the embeddings.
+* up to ``EXACT_CELLS`` cells (a choice byte each; path scores are kept for the last five
+  rows only) it sees every cell. Bigger texts go coarse to fine, as Vecalign does: both
+  sides are halved (pairs of sentences summed) until the coarsest fits, its path is
+  found, and each finer level searches only a band of ``BAND`` sentences around the path
+  of the level above, so memory and time grow as n + m, not n x m (two 50,000-line
+  files: a few MB of choices).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from ..model import Progress, no_progress
 
 # (source sentences, target sentences) of each bead kind the path may use.
 # 1-5 and 5-1: a long Chinese sentence is often five English ones (MAC-Dev strict F1 .918 -> .922,
@@ -35,8 +41,14 @@ import numpy as np
 BEAD_TYPES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (1, 5), (5, 1), (1, 0),
               (0, 1))
 LONGEST_RUN = max(max(kind) for kind in BEAD_TYPES)
-ROW_BLOCK = 256  # source rows whose bead cosines are computed together
-SAMPLE_ROWS = 512  # source rows whose similarities to every target set the score scale
+ROW_BLOCK = 256  # source rows whose bead cosines are computed together (at most)
+BLOCK_CELLS = 1 << 21  # ... and at most this many rows x band columns of them
+SAMPLE_ROWS = 512  # source rows whose similarities to the targets set the score scale
+SAMPLE_COLUMNS = 8192  # target columns they are compared with (all of them in shorter texts)
+# Cells (n + 1) x (m + 1) up to which the path search sees every cell (25 MB of choices, two
+# 5,000-line texts); above it, coarse to fine within a band (see the module's docstring).
+EXACT_CELLS = 25_000_000
+BAND = 16  # sentences either side of the coarser level's path that a finer level searches
 # How far a document's length ratio may stray from its languages' usual one: literary
 # zh-en in the development sets runs at 1.1-1.7 times the FLORES news ratio.
 PRIOR_SPAN = 1.75
@@ -64,6 +76,10 @@ class AlignSettings:
     coverage: float = 0.3  # a bead's score counts (sentences it covers / 2) ** coverage times
     quotes: float = 0.5  # penalty per quotation mark a bead's sides open or close differently
     clauses: float = 0.3  # weight of the similarity of a bead's first clauses and of its last ones
+    # Texts of more than exact_cells (n + 1) x (m + 1) cells go coarse to fine, each finer
+    # level searching ``band`` sentences either side of the coarser level's path.
+    exact_cells: int = EXACT_CELLS
+    band: int = BAND
 
 
 def runs(vectors: np.ndarray, size: int) -> np.ndarray:
@@ -87,6 +103,7 @@ def align_embeddings(
     tgt_quotes: Sequence[int] | None = None,
     src_clauses: tuple[np.ndarray, np.ndarray] | None = None,
     tgt_clauses: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: Progress = no_progress,
 ) -> list[Bead]:
     """Beads covering every row of ``src`` and ``tgt`` (unit-length embeddings), in order.
 
@@ -101,18 +118,63 @@ def align_embeddings(
     quotation split over three English sentences then stays one bead.
     ``src_clauses`` / ``tgt_clauses``: embeddings of each sentence's first and last clause
     (``clauses.edges``); a bead's first clauses and its last clauses should match too,
-    which tells where a bead ends better than whole sentences do."""
+    which tells where a bead ends better than whole sentences do.
+    ``settings.exact_cells``: the most (n + 1) x (m + 1) cells searched whole; bigger texts
+    go coarse to fine, each finer level within ``settings.band`` sentences of the coarser path.
+    ``progress``: each pass of the path search, by source rows done."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
-    src_runs = {size: runs(src, size) for size in range(1, LONGEST_RUN + 1)} | (src_runs or {})
-    tgt_runs = {size: runs(tgt, size) for size in range(1, LONGEST_RUN + 1)} | (tgt_runs or {})
+    exact = (n + 1) * (m + 1) <= settings.exact_cells
+    if exact:  # every run is read: computed once; in a band, each block computes its own
+        src_runs = {size: runs(src, size) for size in range(1, LONGEST_RUN + 1)} | (src_runs or {})
+        tgt_runs = {size: runs(tgt, size) for size in range(1, LONGEST_RUN + 1)} | (tgt_runs or {})
+    ratio = max(float(np.sum(tgt_lengths)), 1.0) / max(float(np.sum(src_lengths)), 1.0)
+    if length_prior:
+        ratio = min(max(ratio, length_prior / PRIOR_SPAN), length_prior * PRIOR_SPAN)
+    sides = _sides(src, tgt, src_lengths, tgt_lengths, ratio, src_runs=src_runs, tgt_runs=tgt_runs,
+                   src_quotes=src_quotes, tgt_quotes=tgt_quotes, src_clauses=src_clauses, tgt_clauses=tgt_clauses)
+    coarse = [] if exact else _coarser_levels(src, tgt, src_lengths, tgt_lengths, settings.exact_cells)
+    passes = len(coarse) + 1
+    lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+    if coarse:
+        # Coarsest first: each level's path bounds the band of the level below it.
+        lo, hi = None, None
+        for number, (level, sizes) in enumerate(reversed(coarse), 1):
+            level_sides = _sides(*level, ratio)
+            rows, columns = len(level[0]), len(level[1])
+            if lo is None:
+                lo, hi = np.zeros(rows + 1, dtype=np.int64), np.full(rows + 1, columns, dtype=np.int64)
+            path = _best_path(level_sides, rows, columns, settings, quotes=0.0, lo=lo, hi=hi,
+                              progress=_pass_progress(progress, f"aligning, pass {number} of {passes}"))
+            below = coarse[len(coarse) - number - 1][0] if number < len(coarse) else (src, tgt)
+            lo, hi = _band(path, *sizes, len(below[0]), len(below[1]), settings.band)
+    beads = _best_path(sides, n, m, settings, quotes=0.0, lo=lo, hi=hi,
+                       progress=_pass_progress(progress, f"aligning, pass {passes} of {passes}"))
+    if settings.quotes and src_quotes is not None and tgt_quotes is not None:
+        if quote_agreement(beads, src_quotes, tgt_quotes) >= QUOTE_AGREEMENT:
+            beads = _best_path(sides, n, m, settings, quotes=settings.quotes, lo=lo, hi=hi,
+                               progress=_pass_progress(progress, "aligning, pass with quotation marks"))
+    return _scored(beads, src, tgt)
+
+
+def _pass_progress(progress: Progress, message: str):
+    return lambda done, total: progress(message, done, total)
+
+
+def _sides(src, tgt, src_lengths, tgt_lengths, ratio, *, src_runs=None, tgt_runs=None, src_quotes=None,
+           tgt_quotes=None, src_clauses=None, tgt_clauses=None) -> _Sides:
+    """What the path search reads about two sides (runs: those not given are computed
+    block by block)."""
+    n, m = len(src), len(tgt)
     # Scores are in (robust) standard deviations of this document's similarities: embedders
     # and language pairs differ in how similar unrelated sentences look (USE on literary
     # zh-en: true pairs 0.3-0.5, unrelated 0.1-0.2), and one scale serves them all. Up to
-    # SAMPLE_ROWS source rows estimate it, so no n x m matrix of floats is ever held.
+    # SAMPLE_ROWS source rows against up to SAMPLE_COLUMNS targets estimate it, so no n x m
+    # matrix of floats is ever held.
     rows = np.unique(np.linspace(0, n - 1, min(n, SAMPLE_ROWS)).astype(int))
-    sample = src[rows] @ tgt.T
+    columns = np.unique(np.linspace(0, m - 1, SAMPLE_COLUMNS).astype(int)) if m > SAMPLE_COLUMNS else slice(None)
+    sample = src[rows] @ tgt[columns].T
     # Median and MAD, not mean and deviation: in a short text the true pairs are a good
     # share of all pairs and would stretch the scale (a 9-sentence news edition once merged
     # a sentence it lacks into a neighbour's bead rather than leave it without a counterpart).
@@ -120,21 +182,79 @@ def align_embeddings(
     edges = None
     if src_clauses is not None and tgt_clauses is not None:
         (src_first, src_last), (tgt_first, tgt_last) = src_clauses, tgt_clauses
-        edges = _Edges(src_first, src_last, tgt_first, tgt_last, _robust_scale(src_first[rows] @ tgt_first.T),
-                       _robust_scale(src_last[rows] @ tgt_last.T))
-    ratio = max(float(np.sum(tgt_lengths)), 1.0) / max(float(np.sum(src_lengths)), 1.0)
-    if length_prior:
-        ratio = min(max(ratio, length_prior / PRIOR_SPAN), length_prior * PRIOR_SPAN)
-    sides = _Sides(
-        src_runs, tgt_runs, _all_run_sums(src_lengths), _all_run_sums(tgt_lengths), centre, spread, ratio,
+        edges = _Edges(src_first, src_last, tgt_first, tgt_last,
+                       _robust_scale(src_first[rows] @ tgt_first[columns].T),
+                       _robust_scale(src_last[rows] @ tgt_last[columns].T))
+    return _Sides(
+        _RunVectors(src, src_runs or {}), _RunVectors(tgt, tgt_runs or {}), _all_run_sums(src_lengths),
+        _all_run_sums(tgt_lengths), centre, spread, ratio,
         _all_run_sums(src_quotes if src_quotes is not None else np.zeros(n)),
         _all_run_sums(tgt_quotes if tgt_quotes is not None else np.zeros(m)), edges,
     )
-    beads = _best_path(sides, n, m, settings, quotes=0.0)
-    if settings.quotes and src_quotes is not None and tgt_quotes is not None:
-        if quote_agreement(beads, src_quotes, tgt_quotes) >= QUOTE_AGREEMENT:
-            beads = _best_path(sides, n, m, settings, quotes=settings.quotes)
-    return _scored(beads, src, tgt)
+
+
+class _RunVectors:
+    """The embeddings of the runs of 1-5 sentences ending at each row: given ones (or
+    computed once for a whole text) by slicing, the others computed for the rows asked."""
+
+    def __init__(self, vectors: np.ndarray, given: dict[int, np.ndarray]):
+        self.vectors, self.given = vectors, given
+
+    def get(self, size: int, start: int, stop: int) -> np.ndarray:
+        """Rows ``start`` to ``stop`` of ``runs(vectors, size)``."""
+        if size in self.given:
+            return self.given[size][start:stop]
+        first = max(start - size + 1, 0)
+        return runs(self.vectors[first:stop], size)[start - first :]
+
+
+def _coarser_levels(src, tgt, src_lengths, tgt_lengths, exact_cells: int):
+    """Ever coarser versions of the two sides, each side halved (two neighbours' vectors
+    summed and normalised, their lengths added) until the coarsest fits ``exact_cells``:
+    [((vectors, vectors, lengths, lengths), (source sizes, target sizes)), ...], finest first,
+    where the sizes are how many sentences of the level below each coarse one holds."""
+    levels = []
+    level = (src, tgt, np.asarray(src_lengths, dtype=np.float64), np.asarray(tgt_lengths, dtype=np.float64))
+    while (len(level[0]) + 1) * (len(level[1]) + 1) > exact_cells and min(len(level[0]), len(level[1])) > 1:
+        halved, sizes = [], []
+        for vectors, lengths in ((level[0], level[2]), (level[1], level[3])):
+            pairs = len(vectors) // 2
+            summed = vectors[: 2 * pairs : 2] + vectors[1 : 2 * pairs : 2]
+            if len(vectors) % 2:
+                summed = np.concatenate([summed, vectors[-1:]])
+            halved.append((summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+                           ).astype(vectors.dtype))
+            halved.append(np.add.reduceat(lengths, np.arange(0, len(lengths), 2)))
+            sizes.append(np.minimum(2, len(vectors) - 2 * np.arange(len(summed))))
+        level = (halved[0], halved[2], halved[1], halved[3])
+        levels.append((level, tuple(sizes)))
+    return levels
+
+
+def _band(path: Sequence[Bead], src_sizes: np.ndarray, tgt_sizes: np.ndarray, n: int, m: int, width: int):
+    """Columns lo[i]..hi[i] of each row i of the finer level's search (n x m): the cells
+    a coarse path passes through, projected onto the finer level, and ``width`` around."""
+    # The coarse path's nodes, as nodes of the finer level.
+    src_ends = np.concatenate([[0], np.cumsum(src_sizes)])
+    tgt_ends = np.concatenate([[0], np.cumsum(tgt_sizes)])
+    nodes = [(0, 0)] + [(bead.src[-1] + 1 if bead.src else None, bead.tgt[-1] + 1 if bead.tgt else None)
+                        for bead in path]
+    x, y = np.zeros(len(nodes), dtype=np.int64), np.zeros(len(nodes), dtype=np.int64)
+    for k in range(1, len(nodes)):
+        i, j = nodes[k]
+        x[k] = src_ends[i] if i is not None else x[k - 1]
+        y[k] = tgt_ends[j] if j is not None else y[k - 1]
+    # Between nodes k and k + 1 the finer path crosses rows x[k]..x[k+1] within columns
+    # y[k]..y[k+1]: row i's lowest column is that of the first such box, its highest that
+    # of the last.
+    rows = np.arange(n + 1)
+    low = y[np.minimum(np.searchsorted(x[1:], rows, side="left"), len(x) - 2)]
+    high = y[np.searchsorted(x[:-1], rows, side="right")]
+    # Widened by ``width`` rows either way (both are non-decreasing) and ``width`` columns.
+    lo = np.maximum(low[np.maximum(rows - width, 0)] - width, 0)
+    hi = np.minimum(high[np.minimum(rows + width, n)] + width, m)
+    lo[0], hi[n] = 0, m
+    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -142,8 +262,8 @@ class _Sides:
     """What the path search reads: run embeddings, run lengths and run quote balances by
     run size, and the document's similarity scale and length ratio."""
 
-    src_runs: dict[int, np.ndarray]
-    tgt_runs: dict[int, np.ndarray]
+    src_runs: _RunVectors
+    tgt_runs: _RunVectors
     src_len: dict[int, np.ndarray]
     tgt_len: dict[int, np.ndarray]
     centre: float
@@ -187,51 +307,76 @@ def quote_agreement(beads: Sequence[Bead], src_quotes: Sequence[int], tgt_quotes
     return alike / marked if marked else 0.0
 
 
-def _best_path(sides: _Sides, n: int, m: int, settings: AlignSettings, *, quotes: float) -> list[Bead]:
-    """The monotone path of beads with the highest total score (bead scores left at 0)."""
+def band_cells(lo: np.ndarray, hi: np.ndarray) -> int:
+    """The cells a search within columns lo[i]..hi[i] of each row keeps a choice for."""
+    return int(np.sum(hi - lo + 1))
+
+
+def _best_path(sides: _Sides, n: int, m: int, settings: AlignSettings, *, quotes: float, lo: np.ndarray,
+               hi: np.ndarray, progress=lambda done, total: None) -> list[Bead]:
+    """The monotone path of beads with the highest total score (bead scores left at 0)
+    through the cells lo[i] <= j <= hi[i] of each row i (both non-decreasing, each row's
+    band overlapping the one before; lo 0 and hi m everywhere: every cell)."""
     # Cosines of every bead kind, one matrix product per kind for a block of source rows at
-    # a time: BLAS is far faster than row by row, and a block keeps memory to ROW_BLOCK x m.
+    # a time against the columns their bands span: BLAS is far faster than row by row, and
+    # a block keeps memory to BLOCK_CELLS a kind.
     block: dict[tuple[int, int], np.ndarray] = {}
-    block_start = -ROW_BLOCK
-    first_block = last_block = np.zeros((0, m))
-    first_start = 0
-    # Only the last LONGEST_RUN rows of path scores are ever read, so they live in a ring;
-    # the choices (one byte a cell) are all kept for the traceback.
-    best = np.full((LONGEST_RUN + 1, m + 1), -np.inf)
-    choice = np.full((n + 1, m + 1), -1, dtype=np.int8)
-    best[0, 0] = 0.0
-    columns = np.arange(m + 1)
+    block_start = block_stop = 0
+    columns_start = first_start = first_columns = 0
+    first_block = last_block = np.zeros((0, 0))
+    # Only the last LONGEST_RUN rows of path scores are ever read, so they live in a ring
+    # (each slot -inf outside the band of the row it holds); the choices (one byte a cell)
+    # are all kept for the traceback, row i's from offsets[i].
+    ring = LONGEST_RUN + 1
+    best = np.full((ring, m + 1), -np.inf)
+    held = [(0, m)] * ring
+    offsets = np.concatenate([[0], np.cumsum(hi - lo + 1)])
+    choice = np.full(int(offsets[-1]), -1, dtype=np.int8)
     kinds = [kind for kind in BEAD_TYPES if kind[0] > 0]
+    pair_kinds = [(x, y) for x, y in BEAD_TYPES if x and y]
     for i in range(n + 1):
-        row = np.full(m + 1, -np.inf)
-        row_choice = np.full(m + 1, -1, dtype=np.int8)
+        low, high = int(lo[i]), int(hi[i])
+        row = np.full(high - low + 1, -np.inf)
+        row_choice = np.full(high - low + 1, -1, dtype=np.int8)
+        if i > block_stop:  # source sentence i - 1 starts a new block
+            progress(i - 1, n)
+            block_start = i - 1
+            columns_start = max(low - 1, 0)
+            rows = max(1, min(ROW_BLOCK, BLOCK_CELLS // max(high - columns_start, 1)))
+            block_stop = min(block_start + rows, n)
+            columns_stop = int(hi[block_stop])  # target sentences up to hi - 1 end a run in the block
+            src_runs = {x: sides.src_runs.get(x, block_start, block_stop) for x in {x for x, _ in pair_kinds}}
+            tgt_runs = {y: sides.tgt_runs.get(y, columns_start, columns_stop) for y in {y for _, y in pair_kinds}}
+            block = {(x, y): src_runs[x] @ tgt_runs[y].T for x, y in pair_kinds}
+            if sides.edges:  # first clauses from the start of a run that ends in the block
+                first_start = max(block_start - LONGEST_RUN + 1, 0)
+                first_columns = max(columns_start - LONGEST_RUN + 1, 0)
+                first_block = _scaled(sides.edges.src_first[first_start:block_stop]
+                                      @ sides.edges.tgt_first[first_columns:columns_stop].T,
+                                      sides.edges.first_scale)
+                last_block = _scaled(sides.edges.src_last[block_start:block_stop]
+                                     @ sides.edges.tgt_last[columns_start:columns_stop].T,
+                                     sides.edges.last_scale)
         for index, (a, b) in enumerate(kinds):
             if a > i or b > m:  # a bead longer than what is left of either side
                 continue
-            previous = best[(i - a) % (LONGEST_RUN + 1)]
+            previous = best[(i - a) % ring]
             if b == 0:
-                candidate = previous + settings.skip
+                candidate = previous[low : high + 1] + settings.skip
             else:
-                candidate = np.full(m + 1, -np.inf)
-                if i - 1 >= block_start + ROW_BLOCK:
-                    block_start = i - 1
-                    rows = slice(block_start, block_start + ROW_BLOCK)
-                    block = {(x, y): sides.src_runs[x][rows] @ sides.tgt_runs[y].T for x, y in BEAD_TYPES if x and y}
-                    if sides.edges:  # first clauses from the start of a run that ends in the block
-                        first_start = max(block_start - LONGEST_RUN + 1, 0)
-                        first_block = _scaled(sides.edges.src_first[first_start : block_start + ROW_BLOCK]
-                                              @ sides.edges.tgt_first.T, sides.edges.first_scale)
-                        last_block = _scaled(sides.edges.src_last[rows] @ sides.edges.tgt_last.T,
-                                             sides.edges.last_scale)
-                cosine = block[a, b][i - 1 - block_start]
-                scores = _bead_scores(cosine, i - 1, a, b, sides, settings, quotes)
+                start = max(low, b)  # the first column a bead of b target sentences reaches
+                if start > high:
+                    continue
+                candidate = np.full(high - low + 1, -np.inf)
+                # Target runs ending at sentences start - 1 .. high - 1.
+                cosine = block[a, b][i - 1 - block_start, start - 1 - columns_start : high - columns_start]
+                scores = _bead_scores(cosine, i - 1, a, b, sides, settings, quotes, slice(start - 1, high))
                 if sides.edges and settings.clauses:
                     # The bead's last clauses, and its first clauses (target run j starts at j - b + 1).
-                    edge = last_block[i - 1 - block_start].copy()
-                    edge[b - 1 :] += first_block[i - a - first_start][: m - b + 1]
-                    edge[: b - 1] = 0.0
+                    edge = last_block[i - 1 - block_start, start - 1 - columns_start : high - columns_start].copy()
+                    edge += first_block[i - a - first_start, start - b - first_columns : high - b + 1 - first_columns]
                     scores = scores + settings.clauses * edge
-                candidate[b:] = previous[: m + 1 - b] + scores[b - 1 :]
+                candidate[start - low :] = previous[start - b : high + 1 - b] + scores
             better = candidate > row
             row[better] = candidate[better]
             row_choice[better] = index
@@ -240,13 +385,18 @@ def _best_path(sides: _Sides, n: int, m: int, settings: AlignSettings, *, quotes
         # 0-1 beads chain along the row: best[i][j] = max over k <= j of row[k] + (j - k) * skip.
         # Compared in the shifted frame: shifting back rounds, and a cell whose own value
         # came back one ulp higher would be taken for a 0-1 bead.
+        columns = np.arange(low, high + 1)
         shifted = row - columns * settings.skip
         running = np.maximum.accumulate(shifted)
         chained = running > shifted
         row_choice[chained] = len(kinds)  # the 0-1 bead
-        best[i % (LONGEST_RUN + 1)] = np.where(chained, running + columns * settings.skip, row)
-        choice[i] = row_choice
-    return _trace(choice, kinds + [(0, 1)], n, m)
+        slot = i % ring
+        best[slot, held[slot][0] : held[slot][1] + 1] = -np.inf
+        best[slot, low : high + 1] = np.where(chained, running + columns * settings.skip, row)
+        held[slot] = (low, high)
+        choice[offsets[i] : offsets[i + 1]] = row_choice
+    progress(n, n)
+    return _trace(choice, offsets, lo, kinds + [(0, 1)], n, m)
 
 
 def _scaled(similarity: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
@@ -269,25 +419,25 @@ def _run_sums(values: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _bead_scores(cosine, i, a, b, sides: _Sides, settings: AlignSettings, quotes: float):
-    """Scores of the beads whose source run of ``a`` ends at sentence ``i``, against every
-    target run of ``b`` (index j: the run ending at target sentence j); ``cosine`` holds
-    their cosines."""
+def _bead_scores(cosine, i, a, b, sides: _Sides, settings: AlignSettings, quotes: float, columns: slice):
+    """Scores of the beads whose source run of ``a`` ends at sentence ``i``, against the
+    target runs of ``b`` ending at the sentences in ``columns``; ``cosine`` holds their
+    cosines."""
     similarity = (cosine - sides.centre) / sides.spread
     expected = sides.src_len[a][i] * sides.ratio
-    length = np.abs(np.log((sides.tgt_len[b] + 1.0) / (expected + 1.0)))
+    length = np.abs(np.log((sides.tgt_len[b][columns] + 1.0) / (expected + 1.0)))
     weight = ((a + b) / 2) ** settings.coverage
     score = weight * (similarity - settings.length_weight * length)
     if quotes:
-        score = score - quotes * np.abs(sides.src_quotes[a][i] - sides.tgt_quotes[b])
+        score = score - quotes * np.abs(sides.src_quotes[a][i] - sides.tgt_quotes[b][columns])
     return score
 
 
-def _trace(choice, kinds, n, m) -> list[Bead]:
+def _trace(choice, offsets, lo, kinds, n, m) -> list[Bead]:
     beads: list[Bead] = []
     i, j = n, m
     while i > 0 or j > 0:
-        a, b = kinds[choice[i, j]]
+        a, b = kinds[choice[offsets[i] + j - lo[i]]]
         beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), 0.0))
         i, j = i - a, j - b
     return beads[::-1]

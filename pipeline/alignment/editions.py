@@ -22,7 +22,7 @@ from ..document import AlignedDocument, Article, Edition, EditionBead, Sentence
 from ..errors import InputError
 from ..fetch import Fetcher, without_credentials
 from ..inputs import expand, is_url
-from ..languages import SEGMENT_LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES, detect_language, name
+from ..languages import SEGMENT_LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES, contradicts, detect_language, name
 from ..model import Progress, no_progress
 from ..segment import segment
 from ..store import Store
@@ -186,7 +186,7 @@ def _language(path: str, page: Article, given: str | None) -> str:
     if given is not None:
         if given not in SEGMENT_LANGUAGES:
             raise InputError(f"--langs: unknown language {given!r}; choose from: {', '.join(SEGMENT_LANGUAGES)}")
-        if detected in SEGMENT_LANGUAGES and detected != given:
+        if contradicts(detected, given):
             raise InputError(f"{path}: reads as {name(detected)}, not {name(given)} as --langs says")
         return given
     if detected is None:

@@ -12,28 +12,56 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..ingest import read_lines
-from ..languages import SEGMENT_LANGUAGES, detect_language, name
+from ..languages import SAMPLE, SEGMENT_LANGUAGES, contradicts, detect_language, name
+from ..model import Progress, no_progress
 from . import Bead, align_sentences
 
 
-def language_of(path: Path, lines: Sequence[str], given: str | None) -> str:
-    """The language given, else the one detected; either way one bitext aligns."""
-    found = given or detect_language("\n".join(lines)[:2000])
-    if found not in SEGMENT_LANGUAGES:
-        said = f"{given!r} was given" if given else f"it reads as {name(found) if found else 'no known language'}"
-        raise InputError(f"{path}: cannot align this file: {said}; "
-                         f"give --src-lang / --tgt-lang as one of: {', '.join(SEGMENT_LANGUAGES)}")
-    return found
+def language_of(path: Path, lines: Sequence[str], given: str | None, *, option: str, force: bool = False) -> str:
+    """The language given (refused where the text reads as another one bitext knows, unless
+    ``force``), else the one detected; either way one bitext aligns. ``option``: the
+    command-line option that gives it, for the message."""
+    found = detect_language(_sample(lines))
+    if given is not None and given in SEGMENT_LANGUAGES:
+        if contradicts(found, given) and not force:
+            raise InputError(f"{path}: reads as {name(found)}, not {name(given)} as {option} says; "
+                             f"give --force to align it as {name(given)} anyway")
+        return given
+    if given is None and found in SEGMENT_LANGUAGES:
+        return found
+    said = f"{given!r} was given" if given else f"it reads as {name(found) if found else 'no known language'}"
+    raise InputError(f"{path}: cannot align this file: {said}; "
+                     f"give --src-lang / --tgt-lang as one of: {', '.join(SEGMENT_LANGUAGES)}")
+
+
+def _sample(lines: Sequence[str]) -> str:
+    """The file's first lines, as many as the detector reads (not the whole of a big file)."""
+    taken, size = [], 0
+    for line in lines:
+        if size >= SAMPLE:
+            break
+        taken.append(line)
+        size += len(line) + 1
+    return "\n".join(taken)
 
 
 def align_files(
     src_path: Path, tgt_path: Path, *, src_lang: str | None = None, tgt_lang: str | None = None,
-    embedder: str = "use", embed_runs: bool = False,
+    embedder: str = "use", embed_runs: bool = False, force: bool = False, progress: Progress = no_progress,
 ) -> tuple[list[Bead], str, str]:
-    """Beads for two presegmented files, and the two languages used."""
+    """Beads for two presegmented files, and the two languages used.
+
+    Each file's language is detected and checked against the one given; two files in one
+    language are no text and its translation. Either is refused (``InputError``), before
+    any work, unless ``force``. ``progress``: embedding, then each pass of the aligner."""
     src, tgt = read_lines(src_path, what="sentences"), read_lines(tgt_path, what="sentences")
-    src_lang, tgt_lang = language_of(src_path, src, src_lang), language_of(tgt_path, tgt, tgt_lang)
-    beads = align_sentences(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder, embed_runs=embed_runs)
+    src_lang = language_of(src_path, src, src_lang, option="--src-lang", force=force)
+    tgt_lang = language_of(tgt_path, tgt, tgt_lang, option="--tgt-lang", force=force)
+    if src_lang == tgt_lang and not force:
+        raise InputError(f"{tgt_path}: is {name(tgt_lang)}, as {src_path} is; --presegmented aligns a text with its "
+                         f"translation into another language (give --force to align them anyway)")
+    beads = align_sentences(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder, embed_runs=embed_runs,
+                            progress=progress)
     return beads, src_lang, tgt_lang
 
 

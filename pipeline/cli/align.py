@@ -25,7 +25,8 @@ def align(
     langs: Annotated[Optional[str], typer.Option(
         "--langs", help="The language of each input in order, e.g. en,zh,fr. Default: detected.")] = None,
     force: Annotated[bool, typer.Option(
-        "--force", help="Store an edition even when it does not read as a translation of the article.")] = False,
+        "--force", help="Store an edition even when it does not read as a translation of the article; "
+        "--presegmented: align files that read as another language than given, or as the same one.")] = False,
     presegmented: Annotated[bool, typer.Option(
         "--presegmented", help="Align two files of one sentence per line into --beads (the corpus-tool mode).")] = False,
     beads: Annotated[Path, typer.Option(
@@ -47,7 +48,9 @@ def align(
 
     With --presegmented, SRC and TGT hold one sentence per line and every line of both
     files lands in exactly one bead, written in order as {"src": [0, 1], "tgt": [0],
-    "score": 0.83} (0-based line numbers; [] for a side with no sentence).
+    "score": 0.83} (0-based line numbers; [] for a side with no sentence). A file that
+    reads as another language than --src-lang / --tgt-lang say, or two files in one
+    language, are refused (--force aligns them anyway).
 
     Examples:
 
@@ -63,7 +66,7 @@ def align(
                 raise InputError(f"--presegmented aligns two files, SRC and TGT; {len(inputs)} were given")
             output_target(beads)  # an output the beads cannot go to is refused before the work
             _align_files(inputs[0], inputs[1], beads, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
-                         embed_runs=embed_runs)
+                         embed_runs=embed_runs, force=force)
             return
         if src_lang or tgt_lang:
             raise InputError("--src-lang / --tgt-lang are for --presegmented files; give --langs for articles")
@@ -72,14 +75,16 @@ def align(
         _align_editions(inputs, db, langs=langs, force=force, embedder=embedder, embed_runs=embed_runs)
 
 
-def _align_files(src: Path, tgt: Path, beads: Path, *, src_lang, tgt_lang, embedder, embed_runs) -> None:
+def _align_files(src: Path, tgt: Path, beads: Path, *, src_lang, tgt_lang, embedder, embed_runs, force) -> None:
     import time
 
     from ..alignment.files import align_files, write_beads
+    from ..view import progress_display, step_reporter
 
     started = time.perf_counter()
-    found, src_lang, tgt_lang = align_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
-                                            embed_runs=embed_runs)
+    with progress_display(err, transient=True) as progress:
+        found, src_lang, tgt_lang = align_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
+                                                embed_runs=embed_runs, force=force, progress=step_reporter(progress))
     write_beads(found, beads)
     seconds = time.perf_counter() - started
     lines = sum(len(b.src) + len(b.tgt) for b in found)
