@@ -253,9 +253,11 @@ def _trafilatura_config():
     return config
 
 
-def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> Article:
+def parse_html(html: str, *, source: str = "<html>", url: str | None = None, title: str | None = None) -> Article:
     """Extract the article of an HTML page with trafilatura, keeping its paragraphs; the
-    headline and byline above them go, as they do from a page copy."""
+    headline and byline above them go, as they do from a page copy. ``title``: the
+    article's title when it is known otherwise (a record's), so that no paragraph is
+    taken for it."""
     import trafilatura
 
     source = plain_text(source)  # a file's name or a URL may hold what its text may not
@@ -264,7 +266,7 @@ def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> 
                                            config=_trafilatura_config())
     data = document.as_dict() if document is not None and hasattr(document, "as_dict") else (document or {})
     paragraphs = [" ".join(p.split()) for p in (data.get("text") or "").splitlines() if p.strip()]
-    title = " ".join((data.get("title") or "").split())
+    title = " ".join((title or data.get("title") or "").split())
     rules, byline = default_rules(), None
     while paragraphs and (paragraphs[0] == title or rules.byline(paragraphs[0])
                           or _NAMES_BYLINE.fullmatch(paragraphs[0])):
@@ -319,7 +321,7 @@ def article_from_record(record: object, *, source: str) -> Article:
     url = fields["url"].strip() if "url" in fields else None
     title = " ".join(fields.get("title", "").split())
     if "html" in fields:
-        article = parse_html(fields["html"], source=name, url=url)
+        article = parse_html(fields["html"], source=name, url=url, title=title or None)
     elif "text" in fields:
         text = fields["text"]
         if title:

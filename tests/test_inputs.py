@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.cli import app
 from pipeline.errors import InputError
-from pipeline.ingest import parse_html, parse_page_copy
+from pipeline.ingest import article_from_record, parse_html, parse_page_copy
 from pipeline.inputs import expand
 
 LAYOUTS = {
@@ -380,3 +380,13 @@ def test_a_file_whose_name_is_not_utf8_is_stored_beside_the_others(tiny_qwen, mo
     with sqlite3.connect(db) as conn:
         sources = sorted(row[0] for row in conn.execute("SELECT source FROM documents"))
     assert sources == [f"{tmp_path}/caf\ufffd.txt", f"{tmp_path}/r\ufffdcords.jsonl:1 (1)"]
+
+
+def test_a_records_title_keeps_every_paragraph_of_its_html_in_the_body():
+    """A page without a headline of its own: its first paragraph was taken for the title,
+    then replaced by the record's, and lost."""
+    html = ("<html><body><article><p>The ferry returned on Monday after two years of repairs.</p>"
+            "<p>Riders cheered as the first boat left the pier at seven in the morning.</p></article></body></html>")
+    article = article_from_record({"title": "Ferry returns", "html": html}, source="crawl.jsonl:1")
+    assert article.title == "Ferry returns"
+    assert article.paragraphs[0].startswith("The ferry returned on Monday")
