@@ -8,7 +8,7 @@ same queue as `bitext eval` and `bitext run` (``workqueue.translate_locally``):
     python scripts/profile_memory.py --lines 80 --configs default,one-worker,arenas2 --engine ctranslate2
 
 Configurations: ``default`` (today's options), ``one-worker`` (--workers 1),
-``no-retry`` (--retries 0), ``arenas2`` (default with glibc's MALLOC_ARENA_MAX=2: threads
+``no-retry`` (--retries 0), ``batch16``/``batch8`` (--batch-size), ``arenas2`` (default with glibc's MALLOC_ARENA_MAX=2: threads
 share two malloc arenas instead of one each). Reads FLORES-200 devtest from ../shared.
 """
 
@@ -29,6 +29,8 @@ CONFIGS = {
     "one-worker": ({"workers": 1}, {}),
     "no-retry": ({"retries": 0}, {}),
     "arenas2": ({}, {"MALLOC_ARENA_MAX": "2"}),
+    "batch16": ({"batch_size": 16}, {}),
+    "batch8": ({"batch_size": 8}, {}),
 }
 
 
@@ -58,7 +60,7 @@ def child(args) -> None:
     stage("import")
     lang = args.to
     sources = (FLORES / f"{flores_code('en')}.devtest").read_text(encoding="utf-8").splitlines()[: args.lines]
-    options = DecodingOptions(workers=overrides.get("workers", 2))
+    options = DecodingOptions(workers=overrides.get("workers", 2), batch_size=overrides.get("batch_size"))
     engine = open_engines(args.model, [lang], engine=args.engine, options=options)[lang]
     engine.load()
     stage("load")
