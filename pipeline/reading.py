@@ -172,7 +172,7 @@ def write_site(pairs: Iterable[PairRecord], folder: Path, langs: list[str]) -> i
     The pages appear together, once all are written, or not at all (``output_folder``).
     Pairs arrive document by document; one document's pairs are held at a time.
     """
-    from .export import output_folder
+    from .outputs import output_folder
 
     pages: list[_Page] = []
     count = 0

@@ -29,7 +29,7 @@ choices where ``scripts/bench_align.py`` said so:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -67,7 +67,7 @@ def align_files(
 
 def write_beads(beads: Sequence[Bead], output: Path) -> None:
     """One JSON object per bead, in order: {"src": [0, 1], "tgt": [0], "score": 0.83}."""
-    from ..export import output_file
+    from ..outputs import output_file
 
     with output_file(Path(output)) as out:
         for bead in beads:

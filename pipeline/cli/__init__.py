@@ -240,8 +240,7 @@ def segment(
     import json
 
     from ..errors import InputError
-    from ..fetch import Fetcher
-    from ..inputs import expand, is_url, read_url_list
+    from ..inputs import expand
     from ..languages import check_segment_language
     from ..segment import segment_article
 

@@ -58,7 +58,7 @@ def align(
         bitext align book.zh book.en --presegmented --beads book.beads.jsonl
     """
     from ..errors import InputError
-    from ..export import output_target
+    from ..outputs import output_target
 
     with user_errors():
         if presegmented:
