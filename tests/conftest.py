@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,23 @@ from typer.testing import CliRunner
 
 from tests.documents import aligned_document, save_documents
 from tests.tiny_models import build_tiny_m2m100, build_tiny_marian, build_tiny_nllb, build_tiny_qwen
+
+
+def user_error(result, message: str, *, alone: bool = False) -> list[str]:
+    """Check that a CliRunner ``result`` failed the way a problem the user can fix must:
+    exit status 1 through SystemExit, one `error:` line on stderr naming ``message``, no
+    traceback; ``alone``: and nothing else on stderr. Returns stderr's non-empty lines.
+
+    The exception check is what catches a crash: under CliRunner an exception escaping the
+    CLI also ends with exit status 1, prints no traceback, and stays in ``result.exception``."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), "".join(traceback.format_exception(*result.exc_info))
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert not alone or len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,13 @@ RNG = np.random.default_rng(7)
 DIM = 64
 
 
+@pytest.fixture(autouse=True)
+def fresh_random():
+    """Each test's random vectors from the same seed, whatever ran before it."""
+    global RNG
+    RNG = np.random.default_rng(7)
+
+
 def unit(vector):
     return vector / np.linalg.norm(vector)
 

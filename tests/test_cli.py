@@ -336,7 +336,21 @@ def test_models_list_shows_the_default_model(tmp_path, bitext):
 
 
 def test_help_explains_every_command(cli):
-    for command in (["--help"], ["run", "--help"], ["show", "--help"], ["export", "--help"], ["models", "--help"]):
-        result = cli.invoke(app, command)
-        assert result.exit_code == 0
-        assert "Usage" in result.output
+    """Every command (and the models sub-commands) has a --help that states what it does,
+    in the words of its docstring, and the top-level help lists them all."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    commands = [([name], command) for name, command in group.commands.items()]
+    commands += [([name, sub], subcommand) for name, command in group.commands.items()
+                 for sub, subcommand in getattr(command, "commands", {}).items()]
+    assert {"run", "segment", "show", "export", "eval", "align", "models"} <= set(group.commands)
+    top = " ".join(cli.invoke(app, ["--help"]).stdout.split())
+    for words, command in commands:
+        result = cli.invoke(app, [*words, "--help"])
+        assert result.exit_code == 0, words
+        said = " ".join(result.stdout.split())
+        assert "Usage:" in said and " ".join(words) in said, words
+        summary = " ".join((command.help or "").split(".")[0].split())
+        assert summary and summary[:40] in said, (words, summary)
+        assert words[0] in top

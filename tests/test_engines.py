@@ -7,7 +7,7 @@ import pytest
 from pipeline.engines import DecodingOptions, create_engine
 from pipeline.engines.base import length_sorted_batches
 from pipeline.engines.convert import ctranslate2_dir
-from pipeline.engines.prompts import Hints, banned_sequences, chat_messages
+from pipeline.engines.prompts import PROMPT_VERSION, Hints, banned_sequences, chat_messages, prompt_ids
 from pipeline.model import resolve
 from pipeline.quality import HAN
 
@@ -28,12 +28,14 @@ def test_both_engines_agree_on_greedy_output(request, model_fixture, model_cache
     assert ctranslate2_dir(files, cache_dir=model_cache, compute_type="float32").is_dir()
 
 
-@pytest.mark.parametrize("engine", ["ctranslate2", "transformers"])
-def test_seq2seq_models_translate_on_both_engines(tiny_marian, model_cache, engine):
+def test_seq2seq_models_translate_on_both_engines(tiny_marian, model_cache):
+    """Beam search (the seq2seq default) on both engines: the same translations, none an echo."""
     files = resolve(str(tiny_marian), cache_dir=model_cache)
-    outputs = create_engine(engine, files, cache_dir=model_cache, options=DecodingOptions(max_new_tokens=6)).translate(
-        TEXTS, src="en", tgt="fr")
-    assert len(outputs) == len(TEXTS) and all(isinstance(o, str) and o for o in outputs)
+    outputs = {engine: create_engine(engine, files, cache_dir=model_cache, options=DecodingOptions(
+        max_new_tokens=6, compute_type="float32")).translate(TEXTS, src="en", tgt="fr")
+        for engine in ("ctranslate2", "transformers")}
+    assert outputs["ctranslate2"] == outputs["transformers"]
+    assert all(output and output != text for output, text in zip(outputs["ctranslate2"], TEXTS, strict=True))
 
 
 def test_batching_does_not_change_results_or_order(tiny_qwen, model_cache):
@@ -88,12 +90,21 @@ def test_worked_examples_are_in_the_cached_prompt_prefix(tiny_qwen):
     assert ids[: len(with_examples)] == with_examples and len(ids) > len(with_examples)
 
 
-def test_signature_says_whether_the_prompt_had_examples(tiny_qwen, model_cache):
+def test_signature_says_whether_the_prompt_had_examples(tiny_qwen, model_cache, monkeypatch):
+    from pipeline.engines import ct2
+
     files = resolve(str(tiny_qwen), cache_dir=model_cache)
-    prompts = {create_engine("ctranslate2", files, cache_dir=model_cache,
-                             options=DecodingOptions(prompt_examples=flag)).signature().as_dict()["prompt"]
-               for flag in (True, False)}
-    assert len(prompts) == 2
+    told = []  # what each engine asked the model: examples in the prompt or not
+    monkeypatch.setattr(ct2, "prompt_ids", lambda *args, **kwargs: told.append(kwargs["examples"])
+                        or prompt_ids(*args, **kwargs))
+    for examples, prompt in ((True, f"{PROMPT_VERSION}+examples"), (False, PROMPT_VERSION)):
+        engine = create_engine("ctranslate2", files, cache_dir=model_cache,
+                               options=DecodingOptions(prompt_examples=examples, max_new_tokens=2))
+        assert engine.signature().as_dict()["prompt"] == prompt
+        told.clear()
+        engine.translate(["Riders cheered."], src="en", tgt="zh")
+        assert told == [examples]
+    assert len(chat_messages("Hi.", src="en", tgt="zh", examples=True)) > len(chat_messages("Hi.", src="en", tgt="zh"))
 
 
 def test_length_sorted_batches_cover_every_item_once():

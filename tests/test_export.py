@@ -10,6 +10,7 @@ import pytest
 from pipeline.cli import app
 from pipeline.document import Flag
 from pipeline.store import Store
+from tests.conftest import user_error
 from tests.documents import SIG
 
 PAGES = [
@@ -163,22 +164,48 @@ def test_html_pages_show_only_the_pairs_kept(db, tmp_path, export):
     assert "[zh]\nFerry | returns" in text and "[zh]\nBridge delayed" not in text  # the flagged title too
 
 
-def test_exporters_stream(tmp_path):
-    """Pairs are consumed one by one: a failure half-way leaves no file behind."""
+def one_error(result, message):
+    """Failed as a user's mistake must, with that one line and nothing else on stderr."""
+    return user_error(result, message, alone=True)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv", "tmx", "moses", "parquet", "md"])
+def test_exporters_stream(tmp_path, fmt, monkeypatch):
+    """Pairs are consumed one by one: a writer holds only the few it is writing (counted as
+    they are freed; one that read everything first would hold all 2,000; parquet holds a
+    row group), and a failure half-way leaves no file behind."""
+    import weakref
+
+    from pipeline import export as exporting
     from pipeline.document import Article, PairRecord, Translation
     from pipeline.export import export
 
+    row_group = 100
+    monkeypatch.setitem(exporting.write_parquet.__kwdefaults__, "rows_per_batch", row_group)
+
     article = Article("d", "title", ("body",))
+    alive, most_alive = [0], [0]
 
-    def pairs():
-        for n in range(1000):
-            if n == 500:
+    def freed():
+        alive[0] -= 1
+
+    def pairs(fail_at=None):
+        for n in range(2000):
+            if n == fail_at:
                 raise RuntimeError("the store went away")
-            yield PairRecord(article, "sentence", n, 0, f"s{n}", {"zh": Translation(f"s{n}", "z")}, {"zh": "sig"})
+            pair = PairRecord(article, "sentence", n, 0, f"s{n}", {"zh": Translation(f"s{n}", "z")}, {"zh": "sig"})
+            alive[0] += 1
+            weakref.finalize(pair, freed)
+            most_alive[0] = max(most_alive[0], alive[0])
+            yield pair
 
+    assert export(pairs(), format=fmt, output=tmp_path / "out", langs=["zh"]) == 2000
+    assert most_alive[0] <= (row_group if fmt == "parquet" else 10), most_alive[0]
+    failed = tmp_path / "failed"
+    failed.mkdir()
     with pytest.raises(RuntimeError):
-        export(pairs(), format="jsonl", output=tmp_path / "out.jsonl", langs=["zh"])
-    assert list(tmp_path.iterdir()) == []
+        export(pairs(fail_at=500), format=fmt, output=failed / "out", langs=["zh"])
+    assert list(failed.iterdir()) == []
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077])
@@ -196,15 +223,6 @@ def test_exports_get_the_mode_the_umask_gives(db, tmp_path, export, umask):
 
 # --- Where an export lands: never over the store or another database; devices, pipes and
 # symlinks as they are; standard output; write errors as one line. ---------------------
-
-def one_error(result, message):
-    """The command failed as a user's mistake must: exit 1, one `error:` line naming
-    ``message``, no traceback (an exception escaping the CLI would not be SystemExit)."""
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], result.stderr
-    return lines[0]
-
 
 def device(path, minor):
     """A private copy of a memory device (3: /dev/null, 7: /dev/full), so a test that went

@@ -7,12 +7,12 @@ import json
 import sqlite3
 import sys
 import textwrap
-import traceback
 from pathlib import Path
 
 import pytest
 
 from pipeline.cli import app
+from tests.conftest import user_error
 from pipeline.model import ModelManifest
 
 GOOD = "Ferry returns\n\nThe ferry is back after two years. Riders cheered.\n"
@@ -61,22 +61,6 @@ BAD_INPUTS = [
 ]
 
 
-def error_lines(result, message: str) -> list[str]:
-    """Check that ``result`` failed the way a problem the user can fix must: exit status 1
-    through SystemExit, exactly one `error:` line on stderr, naming ``message``, and no
-    traceback. Returns stderr's non-empty lines.
-
-    The exception check is what catches a crash: under CliRunner an exception escaping the
-    CLI also ends with exit status 1, prints no traceback, and stays in ``result.exception``."""
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), "".join(traceback.format_exception(*result.exc_info))
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
-    assert len(errors) == 1 and message in errors[0], result.stderr
-    assert "Traceback" not in result.output
-    return lines
-
-
 def store_bytes(db: Path) -> dict:
     with sqlite3.connect(db) as conn:
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
@@ -90,7 +74,7 @@ def test_bad_input_is_one_line_and_the_rest_still_runs(case, make, message, tiny
     db = tmp_path / "bitext.db"
     args = ["run", *make(tmp_path), str(good), "--db", str(db), "--model", str(tiny_qwen),
             "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
-    error_lines(cli.invoke(app, args), message)
+    user_error(cli.invoke(app, args), message)
     contents = store_bytes(db)
     assert [row[2] for row in contents["documents"]] == ["Ferry returns"]  # only the good article
 
@@ -189,7 +173,7 @@ def test_bad_setup_is_one_line_and_leaves_the_store_as_it_was(
     args = ["run", str(good), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
             "--cache-dir", str(tmp_path / "cache" if extra else model_cache)]
     args += extra(tmp_path, monkeypatch) if extra else []
-    lines = error_lines(cli.invoke(app, args), message)
+    lines = user_error(cli.invoke(app, args), message)
     assert lines[-1].startswith("error:"), lines  # the error ended the run: nothing after it
     if before is not None:
         assert db.read_bytes() == before
@@ -279,7 +263,7 @@ def test_options_are_checked_before_any_model_is_prepared(option, message, tmp_p
     monkeypatch.setattr(pipeline.runner, "resolve_languages", no_model)
     page = tmp_path / "good.txt"
     page.write_text(GOOD, encoding="utf-8")
-    lines = error_lines(cli.invoke(app, ["run", str(page), "--db", str(tmp_path / "bitext.db"), *option]), message)
+    lines = user_error(cli.invoke(app, ["run", str(page), "--db", str(tmp_path / "bitext.db"), *option]), message)
     assert lines[-1].startswith("error:")
 
 
@@ -300,7 +284,7 @@ def test_a_damaged_file_of_a_converted_model_is_one_line(damaged, tiny_qwen, tmp
     (converted,) = (cache / "ctranslate2").iterdir()
     with (converted / damaged).open("ab") as file:
         file.write(b"\n{broken")
-    lines = error_lines(cli.invoke(app, [*args, "--db", str(tmp_path / "second.db")]),
+    lines = user_error(cli.invoke(app, [*args, "--db", str(tmp_path / "second.db")]),
                         f"converted model is corrupt ({damaged} fails its checksum)")
     assert "bitext models prepare" in lines[-1]
 
@@ -318,10 +302,10 @@ def test_a_store_with_a_damaged_page_is_refused_by_run_and_show(tiny_qwen, model
     before = db.read_bytes()
     second = tmp_path / "second.txt"
     second.write_text("Bridge opens\n\nThe bridge opened today.\n", encoding="utf-8")
-    lines = error_lines(cli.invoke(app, ["run", str(second), "--db", str(db), *args]), "the store is damaged")
+    lines = user_error(cli.invoke(app, ["run", str(second), "--db", str(db), *args]), "the store is damaged")
     assert "sqlite3" in lines[-1] and ".recover" in lines[-1]
     assert db.read_bytes() == before  # nothing written into it
-    error_lines(cli.invoke(app, ["show", "--db", str(db)]), "the store is damaged")
+    user_error(cli.invoke(app, ["show", "--db", str(db)]), "the store is damaged")
 
 
 def test_force_takes_what_does_not_look_like_an_article(tiny_qwen, model_cache, tmp_path, cli):
@@ -353,6 +337,6 @@ def test_a_read_only_store_is_refused_before_the_model_loads(tiny_qwen, model_ca
         monkeypatch.setattr(pipeline.runner, "resolve_languages",
                             lambda *a, **k: (_ for _ in ()).throw(AssertionError("model resolved first")))
         page.write_text("Bridge opens\n\nThe bridge opened today.\n", encoding="utf-8")
-        error_lines(cli.invoke(app, args), "the store is read-only (attempt to write a readonly database)")
+        user_error(cli.invoke(app, args), "the store is read-only (attempt to write a readonly database)")
     finally:
         subprocess.run(["chattr", "-i", str(db)], check=True)

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.cli import app
 
-pytestmark = pytest.mark.timeout(300)  # a hang in Ray fails the test instead of stalling CI
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # a hang in Ray fails the test instead of stalling CI
 
 # Read when Ray is imported: every Ray process of these tests listens on loopback only.
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")

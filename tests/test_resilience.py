@@ -10,6 +10,8 @@ import pytest
 
 from tests.crashing import NOTHING, bitext_command, kill_and_resume, make_articles, store_contents, wait_for_growth
 
+pytestmark = pytest.mark.slow  # subprocess runs, kills and resumes: about a minute
+
 
 @pytest.fixture(scope="module")
 def articles(tmp_path_factory):

@@ -88,7 +88,13 @@ def test_without_retries_nothing_is_decoded_again():
     assert result.translations[0].retry is None and result.retried == 0 and len(engine.calls) == 1
 
 
-def test_retry_decodings_are_variants_of_the_engine_with_their_own_signatures(tiny_qwen, model_cache):
+def test_retry_decodings_are_variants_of_the_engine_with_their_own_signatures(tiny_qwen, model_cache, monkeypatch):
+    from pipeline.engines import ct2
+
+    asked_strict = []  # whether each prompt the engines build is the strict one
+    real_prompt_ids = ct2.prompt_ids
+    monkeypatch.setattr(ct2, "prompt_ids", lambda *args, **kwargs: asked_strict.append(kwargs["strict"])
+                        or real_prompt_ids(*args, **kwargs))
     files = resolve(str(tiny_qwen), cache_dir=model_cache)
     engine = create_engine("ctranslate2", files, cache_dir=model_cache, options=DecodingOptions(max_new_tokens=8))
     texts = ["The ferry returned on Monday.", "Riders cheered."]
@@ -97,9 +103,13 @@ def test_retry_decodings_are_variants_of_the_engine_with_their_own_signatures(ti
     assert engine.variant(**beam).signature().as_dict()["decode"] == "beam4"
     strict_engine = engine.variant(**strict)
     assert strict_engine.signature().as_dict()["prompt"].endswith("+strict")
-    assert strict_engine.translate(texts, src="en", tgt="zh") == strict_engine.translate(texts, src="en", tgt="zh")
+    asked_strict.clear()
+    strict_engine.translate(texts, src="en", tgt="zh")
+    assert asked_strict == [True, True]  # the variant decodes with the strict prompt
+    asked_strict.clear()
     assert strict_engine._model is engine._model  # one model in memory
     assert engine.translate(texts, src="en", tgt="zh") == plain  # the variants leave the engine as it was
+    assert asked_strict == [False, False]
     assert engine.signature().as_dict()["decode"] == "greedy"
     assert translation_signature(engine, retries=2).as_dict()["retry"] == "strict,beam4"
     assert "retry" not in translation_signature(engine).as_dict()
