@@ -25,7 +25,8 @@ from .errors import InputError, Interrupted
 from .glossary import Glossary
 from .inputs import Input
 from .languages import SOURCE_LANGUAGE, detect_language, name
-from .model import Progress, default_cache_dir, no_progress, resolve_languages
+from .model import default_cache_dir, resolve_languages
+from .progress import Progress, no_progress
 from .ingest import not_prose
 from .segment import segment
 from .store import Store

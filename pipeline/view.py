@@ -23,7 +23,7 @@ from rich.text import Text
 from .document import AlignedDocument, Edition, Translation
 from .ingest import plain_text
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_name
-from .model import ModelStatus
+from .products import ModelStatus
 from .store import DocumentSummary
 
 

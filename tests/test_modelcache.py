@@ -12,13 +12,14 @@ import pytest
 
 from pipeline.cli import app
 from pipeline.engines import create_engine
-from pipeline.engines.convert import ensure_ctranslate2, load_transformers
+from pipeline.engines.convert import CHECKSUMS_FILE, ensure_ctranslate2, load_transformers
 from pipeline.errors import ModelError
-from pipeline.model import DEFAULT_MODEL, ModelManifest, resolve, verify_models
+from pipeline.model import DEFAULT_MODEL, ModelManifest, resolve
 from pipeline.model import cache as model_cache_module
-from pipeline.model.cache import CHECKSUMS_FILE, assembled_stamp_path
+from pipeline.model.cache import assembled_stamp_path
 from pipeline.model.catalogue import PypiChunks, catalogue, read_manifest
 from pipeline.model.sources import assemble_chunks
+from pipeline.products import verify_models
 from tests.tiny_models import CHATML_TEMPLATE
 
 CHUNKS = [b"first chunk|", b"second chunk|", b"third"]
@@ -316,12 +317,12 @@ def test_models_verify_finds_a_corrupt_file(hub_model, cli):
 
 
 def test_verify_checks_the_assembled_file_and_the_download(chunk_packages, hub_model, monkeypatch):
-    from pipeline.model import verify
+    from pipeline import products
 
     cache, download, _ = hub_model
     manifest = ModelManifest(name="fake", description="", family="causal-lm", license="none",
                              languages=("en", "zh"), engine="ctranslate2", source=chunks())
-    monkeypatch.setattr(verify, "catalogue", lambda: {**catalogue(), "fake": manifest})
+    monkeypatch.setattr(products, "catalogue", lambda: {**catalogue(), "fake": manifest})
     gguf = assemble(cache_dir=cache)
     assert [check.ok for check in verify_models("fake", cache_dir=cache)] == [True]
     gguf.write_bytes(b"y" * gguf.stat().st_size)

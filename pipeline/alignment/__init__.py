@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..document import Signature
-from ..model import Progress, no_progress
+from ..progress import Progress, no_progress
 from .beads import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead, align_embeddings
 from .clauses import clause_texts
 from .embeddings import BATCH

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import Progress, no_progress
+from ..progress import Progress, no_progress
 
 # (source sentences, target sentences) of each bead kind the path may use.
 # 1-5 and 5-1: a long Chinese sentence is often five English ones (MAC-Dev strict F1 .918 -> .922,

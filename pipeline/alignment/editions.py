@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..fetch import Fetcher, without_credentials
 from ..inputs import expand, is_url
 from ..languages import SEGMENT_LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES, contradicts, detect_language, name
-from ..model import Progress, no_progress
+from ..progress import Progress, no_progress
 from ..segment import segment
 from ..store import Store
 from . import AlignSettings, EmbeddedText, align_embedded, aligner_signature, embed_texts, join_sentences

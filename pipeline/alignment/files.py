@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..ingest import read_lines
 from ..languages import SAMPLE, SEGMENT_LANGUAGES, contradicts, detect_language, name
-from ..model import Progress, no_progress
+from ..progress import Progress, no_progress
 from . import Bead, align_sentences
 
 

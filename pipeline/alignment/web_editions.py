@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..fetch import Fetcher, Page, without_credentials
 from ..ingest import PageRules, default_rules
 from ..languages import TARGET_LANGUAGES, name
-from ..model import Progress, no_progress
+from ..progress import Progress, no_progress
 from ..store import Store
 from ..inputs import expand
 from . import aligner_signature

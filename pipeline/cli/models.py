@@ -17,7 +17,7 @@ def models_list(cache_dir: CacheOption = None) -> None:
 
     Example: bitext models list
     """
-    from ..model import model_status
+    from ..products import model_status
     from ..model.catalogue import catalogue
     from ..view import catalogue_view
 
@@ -59,7 +59,7 @@ def models_verify(
 
     Exits with status 1 if any is corrupt. Example: bitext models verify
     """
-    from ..model import verify_models
+    from ..products import verify_models
 
     from ..model import default_cache_dir
 

@@ -9,16 +9,12 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from ..engine_names import ENGINES
 from ..errors import ModelError
-from ..model import ModelFiles, Progress, no_progress
+from ..model import ModelFiles
+from ..progress import Progress, no_progress
 from .base import Engine
 from .options import BATCH_TYPES, DEVICES, DecodingOptions
-
-# name -> "module:class"; modules are imported on first use, so `bitext --help` stays fast.
-ENGINES = {
-    "ctranslate2": "pipeline.engines.ct2:CTranslate2Engine",
-    "transformers": "pipeline.engines.hf:TransformersEngine",
-}
 
 __all__ = ["BATCH_TYPES", "DEVICES", "ENGINES", "DecodingOptions", "Engine", "check_options", "create_engine"]
 

@@ -16,7 +16,8 @@ from .prompts import PROMPT_VERSION, Hints
 from .target_control import TargetControl, target_control
 
 if TYPE_CHECKING:
-    from ..model import ModelFiles, Progress
+    from ..model import ModelFiles
+    from ..progress import Progress
     from .options import DecodingOptions
 
 OUTPUT_SLACK = 16  # tokens a translation may run beyond output_ratio times its input

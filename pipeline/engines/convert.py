@@ -1,23 +1,29 @@
 """Loading models with transformers, and converting them once for CTranslate2.
 
-A converted model is written to a staging folder, hashed, and renamed into the cache only
-when complete, with a stamp per file in ``bitext-checksums.json``; a start compares the
-stamps with the files' stat and hashes only a file that changed since (refusing it if its
-bytes changed too). ``bitext models verify`` hashes everything again.
+A converted model lives in the cache as ``ctranslate2/NAME-ID-TYPE/`` (the model's name,
+the first 12 hex digits of its identity, the compute type), with ``bitext-checksums.json``
+(a stamp per file) and its tokenizer in ``tokenizer/``. It is written to a staging folder,
+hashed, and renamed into the cache only when complete; a start compares the stamps with
+the files' stat and hashes only a file that changed since (refusing it if its bytes
+changed too). ``bitext models verify`` hashes everything again.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 from ..errors import ModelError
-from ..model import ModelFiles, Progress, no_progress
-from ..model.cache import CHECKSUMS_FILE, check_checksums, check_file, converted_dir, write_checksums
-from ..model.progress import library_bars_to
+from ..model import ModelFiles
+from ..model.cache import check_file, hash_file, settled_stamp, write_json
+from ..progress import Progress, library_bars_to, no_progress
 
+CONVERTED_ROOT = "ctranslate2"  # under the cache folder: one folder per converted model
+CHECKSUMS_FILE = "bitext-checksums.json"  # in a converted folder: a stamp per file
 TOKENIZER_FOLDER = "tokenizer"  # in a converted folder: the model's own tokenizer
 
 
@@ -58,7 +64,21 @@ def load_transformers(files: ModelFiles, *, device: str = "cpu", progress: Progr
 
 
 def ctranslate2_dir(files: ModelFiles, *, cache_dir: Path, compute_type: str) -> Path:
-    return converted_dir(files.name, files.identity, compute_type=compute_type, cache_dir=cache_dir)
+    return cache_dir / CONVERTED_ROOT / f"{files.name}-{files.short_identity}-{compute_type}"
+
+
+def converted_dirs(name: str, cache_dir: Path) -> list[Path]:
+    """Every converted folder of the model called ``name`` (any weights, any compute type)."""
+    pattern = re.compile(re.escape(name) + r"-[0-9a-f]{12}-\w+")
+    root = cache_dir / CONVERTED_ROOT
+    if not root.is_dir():
+        return []
+    return sorted(path for path in root.iterdir() if pattern.fullmatch(path.name) and path.is_dir())
+
+
+def converted_compute_type(path: Path) -> str:
+    """The compute type a converted folder was made with (the last part of its name)."""
+    return path.name.rsplit("-", 1)[1]
 
 
 def converted_tokenizer(path: Path):
@@ -73,10 +93,15 @@ def is_converted(path: Path) -> bool:
     return (path / "model.bin").is_file() and (path / CHECKSUMS_FILE).is_file()
 
 
+def converted_problem(path: Path, *, full: bool = False) -> str | None:
+    """None if a converted model holds the bytes its checksums name, else what is wrong:
+    judged by stamp (hashing only files whose stat changed), or every byte when ``full``."""
+    return _check_checksums(path, full=full, required=("model.bin",))
+
+
 def verify_converted(path: Path, *, name: str, full: bool = False) -> None:
-    """Check a converted model against the checksums written at conversion: by stamp
-    (hashing only files whose stat changed), or every byte when ``full``."""
-    problem = check_checksums(path, full=full, required=("model.bin",))
+    """Refuse a converted model that fails its checksums (see ``converted_problem``)."""
+    problem = converted_problem(path, full=full)
     if problem:
         raise ModelError(
             f"{path}: converted model is corrupt ({problem}); delete the folder "
@@ -107,7 +132,7 @@ def ensure_ctranslate2(
         # a folder of its own (next to CTranslate2's config.json, transformers would take
         # that file for the model's and warn about a Mistral tokenizer).
         tokenizer.save_pretrained(output / TOKENIZER_FOLDER)
-        write_checksums(output)  # the one full hash of the product, before anyone can see it
+        _write_checksums(output)  # the one full hash of the product, before anyone can see it
         del model
         if target.exists():
             shutil.rmtree(target)
@@ -118,6 +143,38 @@ def ensure_ctranslate2(
         shutil.rmtree(staging, ignore_errors=True)
     progress(f"converted {files.name}", 1, 1)
     return target
+
+
+def _write_checksums(folder: Path) -> None:
+    """Hash every file of a folder just made (still under its staging name) and record
+    their stamps in CHECKSUMS_FILE."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS_FILE)
+    hashes = {file: hash_file(file) for file in files}
+    records = {str(file.relative_to(folder)): settled_stamp(file, sha256) for file, sha256 in hashes.items()}
+    (folder / CHECKSUMS_FILE).write_text(json.dumps(records, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _check_checksums(folder: Path, *, full: bool = False, required: tuple[str, ...] = ()) -> str | None:
+    """None if every file CHECKSUMS_FILE lists holds its bytes, else what is wrong.
+
+    Unless ``full``, files whose stamp matches their stat are not read. Stamps of files
+    hashed again (and found right) are refreshed in CHECKSUMS_FILE.
+    """
+    try:
+        records = json.loads((folder / CHECKSUMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        records = None
+    if not isinstance(records, dict) or any(name not in records for name in required):
+        return f"{CHECKSUMS_FILE} is missing or incomplete"
+    fresh = {}
+    for name, record in records.items():
+        checked = check_file(folder / name, record, full=full)
+        if checked is None:
+            return f"{name} fails its checksum"
+        fresh[name] = checked
+    if fresh != records:
+        write_json(folder / CHECKSUMS_FILE, fresh)
+    return None
 
 
 class _FullVocabulary:

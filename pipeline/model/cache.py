@@ -4,7 +4,7 @@ Layout under the cache folder ($BITEXT_CACHE_DIR, else the user cache folder)::
 
     gguf/FILE                 an assembled PyPI-chunked model, and FILE.sha256 its stamp
     hub/OWNER--NAME/          a Hub download, with .bitext-sha256 (the hash of its files)
-    ctranslate2/NAME-ID-TYPE/ a converted model, with bitext-checksums.json (stamps of its files)
+    ctranslate2/...           converted models (their layout: pipeline.engines.convert)
 
 A product is hashed in full when it is made and by ``bitext models verify``. A start only
 compares a stamp (size, mtime, inode and the sha256 they vouch for) with the file's stat:
@@ -16,14 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 import time
 from pathlib import Path
 
 CACHE_ENV = "BITEXT_CACHE_DIR"
 IDENTITY_FILE = ".bitext-sha256"  # in a downloaded folder: the hash of its files
-CHECKSUMS_FILE = "bitext-checksums.json"  # in a converted folder: a stamp per file
 
 # A file written within this long before it was hashed could change again within the same
 # tick of the file system's clock without its mtime moving; its stamp is not trusted.
@@ -51,19 +49,6 @@ def assembled_stamp_path(path: Path) -> Path:
 
 def hub_folder(repo: str, cache_dir: Path) -> Path:
     return cache_dir / "hub" / repo.replace("/", "--")
-
-
-def converted_dir(name: str, identity: str, *, compute_type: str, cache_dir: Path) -> Path:
-    return cache_dir / "ctranslate2" / f"{name}-{identity[:12]}-{compute_type}"
-
-
-def converted_dirs(name: str, cache_dir: Path) -> list[Path]:
-    """Every converted folder of the model called ``name`` (any weights, any compute type)."""
-    pattern = re.compile(re.escape(name) + r"-[0-9a-f]{12}-\w+")
-    root = cache_dir / "ctranslate2"
-    if not root.is_dir():
-        return []
-    return sorted(path for path in root.iterdir() if pattern.fullmatch(path.name) and path.is_dir())
 
 
 def hash_file(path: Path) -> str:
@@ -189,35 +174,3 @@ def write_json(path: Path, record: object) -> bool:
         Path(name).unlink(missing_ok=True)
         return False
     return True
-
-
-def write_checksums(folder: Path) -> None:
-    """Hash every file of a folder just made (still under its staging name) and record
-    their stamps in CHECKSUMS_FILE."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS_FILE)
-    hashes = {file: hash_file(file) for file in files}
-    records = {str(file.relative_to(folder)): settled_stamp(file, sha256) for file, sha256 in hashes.items()}
-    (folder / CHECKSUMS_FILE).write_text(json.dumps(records, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def check_checksums(folder: Path, *, full: bool = False, required: tuple[str, ...] = ()) -> str | None:
-    """None if every file CHECKSUMS_FILE lists holds its bytes, else what is wrong.
-
-    Unless ``full``, files whose stamp matches their stat are not read. Stamps of files
-    hashed again (and found right) are refreshed in CHECKSUMS_FILE.
-    """
-    try:
-        records = json.loads((folder / CHECKSUMS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        records = None
-    if not isinstance(records, dict) or any(name not in records for name in required):
-        return f"{CHECKSUMS_FILE} is missing or incomplete"
-    fresh = {}
-    for name, record in records.items():
-        checked = check_file(folder / name, record, full=full)
-        if checked is None:
-            return f"{name} fails its checksum"
-        fresh[name] = checked
-    if fresh != records:
-        write_json(folder / CHECKSUMS_FILE, fresh)
-    return None

@@ -14,6 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from importlib import resources
 from typing import Any, ClassVar
 
+from ..engine_names import ENGINES
 from ..errors import ModelError
 from ..languages import LANGUAGES, SOURCE_LANGUAGE
 
@@ -113,8 +114,6 @@ class ModelManifest:
         return {lang: target.token for lang, target in self.targets.items() if target.token}
 
     def _check(self) -> None:
-        from ..engines import ENGINES  # a table of names: importing it loads no engine
-
         _check_type("name", self.name, str)
         _one_of("family", self.family, FAMILIES)
         _one_of("engine", self.engine, tuple(ENGINES))

@@ -12,15 +12,13 @@ from .cache import (
     IDENTITY_FILE,
     Stamp,
     assembled_stamp_path,
-    converted_dirs,
     hash_and_stamp,
     hash_folder,
-    hub_folder,
     read_stamp,
 )
 from .catalogue import HubRepo, ModelManifest, PypiChunks, catalogue
-from .progress import Progress, no_progress
-from .sources import HUB_ID, assemble_chunks, chunk_paths, download_from_hub
+from ..progress import Progress, no_progress
+from .sources import HUB_ID, assemble_chunks, download_from_hub
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ def _from_manifest(manifest: ModelManifest, *, lang: str | None, cache_dir: Path
     if isinstance(source, PypiChunks):
         gguf = assemble_chunks(source, name=manifest.name, cache_dir=cache_dir, progress=progress)
         return ModelFiles(
-            name=manifest.name,
+            name=_source_name(manifest, source),
             family=manifest.family,
             hf_dir=gguf.parent,
             gguf_file=gguf.name,
@@ -109,7 +107,7 @@ def _from_manifest(manifest: ModelManifest, *, lang: str | None, cache_dir: Path
         )
     assert isinstance(source, HubRepo)  # the catalogue admits no other kind
     folder = download_from_hub(source.repo, cache_dir=cache_dir, revision=source.revision, progress=progress)
-    files = _local_folder(folder, name=source.repo.split("/")[-1])
+    files = _local_folder(folder, name=_source_name(manifest, source))
     return replace(
         files, family=manifest.family, decoding=dict(manifest.decoding), target_tokens=manifest.target_tokens
     )
@@ -147,34 +145,11 @@ def _local_gguf(path: Path) -> ModelFiles:
     )
 
 
-@dataclass(frozen=True)
-class ModelStatus:
-    manifest: ModelManifest
-    installed: str  # a sentence for people: what is on disk, or how to get it
-    prepared: tuple[Path, ...]  # converted CTranslate2 folders
+def source_names(manifest: ModelManifest) -> list[str]:
+    """The names a manifest's model files go by (``ModelFiles.name``, one per distinct
+    source): the model's own for chunked files, the repository's for Hub models."""
+    return [_source_name(manifest, source) for source in manifest.sources]
 
 
-def model_status(manifest: ModelManifest, *, cache_dir: Path) -> ModelStatus:
-    """What of a catalogue model is installed and prepared, without loading anything."""
-    notes = []
-    for source in manifest.sources:
-        if isinstance(source, PypiChunks):
-            try:
-                chunk_paths(source, name=manifest.name)  # every package, with its data file
-                notes.append(f"yes ({source.count} chunk packages, {source.size / 1e9:.2f} GB)")
-            except ModelError as error:
-                notes.append(f"no: {error}")
-        else:
-            folder = hub_folder(source.repo, cache_dir)
-            notes.append(
-                f"{source.repo}: downloaded" if (folder / "config.json").is_file()
-                else f"{source.repo}: not downloaded (Hub; bitext models prepare {manifest.name})"
-            )
-    prepared = tuple(path for name in converted_names(manifest) for path in converted_dirs(name, cache_dir))
-    return ModelStatus(manifest, "; ".join(notes), prepared)
-
-
-def converted_names(manifest: ModelManifest) -> list[str]:
-    """The names a manifest's converted folders go by: the model's own for chunked files,
-    the repository's for Hub models (one per distinct source)."""
-    return [manifest.name if isinstance(s, PypiChunks) else s.repo.split("/")[-1] for s in manifest.sources]
+def _source_name(manifest: ModelManifest, source: PypiChunks | HubRepo) -> str:
+    return manifest.name if isinstance(source, PypiChunks) else source.repo.split("/")[-1]

@@ -29,7 +29,7 @@ from .cache import (
     write_json,
 )
 from .catalogue import PypiChunks
-from .progress import Progress, library_bars_to, no_progress
+from ..progress import Progress, library_bars_to, no_progress
 
 # Files a Hub snapshot needs: PyTorch weights, config, tokenizer; not TF/Flax/ONNX copies.
 HUB_FILES = ["*.json", "*.safetensors", "pytorch_model*.bin", "*.model", "*.spm", "*.txt", "*.tiktoken"]

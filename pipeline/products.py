@@ -1,7 +1,9 @@
-"""Full verification of what the cache holds for catalogue models (``bitext models verify``).
+"""What the cache holds of each catalogue model, its products: the assembled file or the Hub
+download (``pipeline.model``) and the converted folders (``pipeline.engines.convert``).
 
-Starts trust stamps; this reads every byte of every product again: the assembled file,
-the Hub download, each converted folder.
+``model_status`` says what is there (``bitext models list``). ``verify_models`` checks it
+in full (``bitext models verify``): starts trust stamps; this reads every byte of every
+product again. Apart from both packages because it needs both.
 """
 
 from __future__ import annotations
@@ -11,21 +13,48 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ..errors import ModelError
-from .cache import (
+from .engines.convert import converted_compute_type, converted_dirs, converted_problem
+from .errors import ModelError
+from .model.cache import (
     IDENTITY_FILE,
     assembled_path,
     assembled_stamp_path,
-    check_checksums,
     check_file,
-    converted_dirs,
     hash_folder,
     hub_folder,
     read_stamp,
     write_json,
 )
-from .catalogue import ModelManifest, PypiChunks, catalogue
-from .resolver import converted_names
+from .model.catalogue import ModelManifest, PypiChunks, catalogue
+from .model.resolver import source_names
+from .model.sources import chunk_paths
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    manifest: ModelManifest
+    installed: str  # a sentence for people: what is on disk, or how to get it
+    prepared: tuple[Path, ...]  # converted CTranslate2 folders
+
+
+def model_status(manifest: ModelManifest, *, cache_dir: Path) -> ModelStatus:
+    """What of a catalogue model is installed and prepared, without loading anything."""
+    notes = []
+    for source in manifest.sources:
+        if isinstance(source, PypiChunks):
+            try:
+                chunk_paths(source, name=manifest.name)  # every package, with its data file
+                notes.append(f"yes ({source.count} chunk packages, {source.size / 1e9:.2f} GB)")
+            except ModelError as error:
+                notes.append(f"no: {error}")
+        else:
+            folder = hub_folder(source.repo, cache_dir)
+            notes.append(
+                f"{source.repo}: downloaded" if (folder / "config.json").is_file()
+                else f"{source.repo}: not downloaded (Hub; bitext models prepare {manifest.name})"
+            )
+    prepared = tuple(path for name in source_names(manifest) for path in converted_dirs(name, cache_dir))
+    return ModelStatus(manifest, "; ".join(notes), prepared)
 
 
 @dataclass(frozen=True)
@@ -77,16 +106,16 @@ def _products(manifest: ModelManifest, *, cache_dir: Path, skip) -> Iterator[tup
         folder = hub_folder(source.repo, cache_dir)
         if (folder / "config.json").is_file() and folder not in skip:
             yield folder, partial(_check_download, name, folder, prepare=prepare)
-    for converted_name in converted_names(manifest):
+    for converted_name in source_names(manifest):
         for folder in converted_dirs(converted_name, cache_dir):
             if folder not in skip:
-                compute_type = folder.name.rsplit("-", 1)[1]
+                compute_type = converted_compute_type(folder)
                 again = prepare + ("" if compute_type == "int8" else f" --compute-type {compute_type}")
                 yield folder, partial(_check_converted, name, folder, fix=f"delete the folder and run `{again}`")
 
 
 def _check_converted(name: str, folder: Path, *, fix: str) -> ProductCheck:
-    return ProductCheck(name, folder, check_checksums(folder, full=True, required=("model.bin",)), fix)
+    return ProductCheck(name, folder, converted_problem(folder, full=True), fix)
 
 
 def _check_assembled(name: str, path: Path, sha256: str, *, prepare: str) -> ProductCheck:
