@@ -33,6 +33,21 @@ class Article:
 
 
 @dataclass(frozen=True)
+class FetchedPage:
+    """A web page as fetched and kept in the store's page cache: ``url`` as asked,
+    ``final_url`` after redirects. Reading it (its text, its charset) is ``fetch.Page``'s."""
+
+    url: str
+    final_url: str
+    content_type: str
+    body: bytes
+    charset: str | None = None  # from the Content-Type header
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One sentence of the body (output of segment)."""
 

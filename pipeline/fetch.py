@@ -27,12 +27,13 @@ import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import __version__
+from .document import FetchedPage
 from .errors import InputError
 
 USER_AGENT = f"bitext/{__version__} (news translation tool; python-requests)"
@@ -82,17 +83,13 @@ class FetchOptions:
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(FetchedPage):
     """A fetched page: ``url`` as asked, ``final_url`` after redirects."""
 
-    url: str
-    final_url: str
-    content_type: str
-    body: bytes
-    charset: str | None = None  # from the Content-Type header
-    etag: str | None = None
-    last_modified: str | None = None
-    fetched_at: str = ""
+    @classmethod
+    def kept(cls, record: FetchedPage) -> Page:
+        """The page a cache kept as a plain record."""
+        return record if isinstance(record, cls) else cls(*(getattr(record, f.name) for f in fields(record)))
 
     @property
     def is_html(self) -> bool:
@@ -169,9 +166,9 @@ def _guarded_pools() -> dict:
 class PageCache(Protocol):
     """Where fetched pages are kept (the store)."""
 
-    def page(self, url: str) -> Page | None: ...
+    def page(self, url: str) -> FetchedPage | None: ...
 
-    def keep_page(self, page: Page) -> None: ...
+    def keep_page(self, page: FetchedPage) -> None: ...
 
 
 class Fetcher:
@@ -258,7 +255,7 @@ class Fetcher:
         response = self._request(url, headers=headers, started=started)
         with response:
             if response.status_code == 304 and cached is not None:
-                return cached
+                return Page.kept(cached)
             if response.status_code in (404, 410):
                 raise FetchError(f"{url}: not found (HTTP {response.status_code})")
             if response.status_code >= 500:
@@ -420,7 +417,7 @@ class Fetcher:
         return parser
 
 
-def _age(page: Page) -> float:
+def _age(page: FetchedPage) -> float:
     """Seconds since ``page`` was fetched."""
     try:
         fetched = datetime.fromisoformat(page.fetched_at)

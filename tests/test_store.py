@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from pipeline.document import Flag, Signature, Translation
 from pipeline.errors import StoreError
-from pipeline.store import SCHEMA_VERSION, Store
+from pipeline.store import MIGRATIONS, SCHEMA_VERSION, Store
 from tests.documents import SIG, aligned_document
 from tests.schemas import schema_at
 
@@ -128,15 +128,68 @@ def test_store_path_problems_are_clear(tmp_path):
         Store(tmp_path)
 
 
-def test_version_1_store_is_migrated(tmp_path):
-    path = tmp_path / "old.db"
-    with sqlite3.connect(path) as conn:  # the version 1 schema, with one document
-        conn.executescript(schema_at(1))
-        conn.execute("PRAGMA user_version = 1")
+def columns(conn):
+    """Every table's columns as SQLite describes them (name, type, not null, default, key)."""
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {table: sorted(tuple(column[1:]) for column in conn.execute(f"PRAGMA table_info({table})"))
+            for table in tables}
+
+
+def store_at(path, version):
+    with sqlite3.connect(path) as conn:
+        conn.executescript(schema_at(version))
+        conn.execute(f"PRAGMA user_version = {version}")
+    return path
+
+
+def test_migration_steps_are_named_and_ordered():
+    assert [step.version for step in MIGRATIONS] == list(range(2, SCHEMA_VERSION + 1))  # none skipped
+    names = [step.name for step in MIGRATIONS]
+    assert all(name.strip() for name in names) and len(set(names)) == len(names)
+    for step in MIGRATIONS:  # one statement each, none glued with ";"
+        assert step.statements and all(statement.strip() and ";" not in statement for statement in step.statements)
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_each_step_brings_its_version_to_the_next(version):
+    step = MIGRATIONS[version - 1]
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(schema_at(version))
+    for statement in step.statements:
+        conn.execute(statement)
+    after = sqlite3.connect(":memory:")
+    after.executescript(schema_at(version + 1))
+    assert columns(conn) == columns(after)
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_an_older_store_is_migrated_step_by_step(tmp_path, version):
+    path = store_at(tmp_path / "old.db", version)
     with Store(path) as store:
-        store.save(aligned())
+        assert store.migrated == [step.name for step in MIGRATIONS[version - 1:]]
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        store.save(aligned())
         assert {t.pieces for t in store.load(aligned().doc_id).translations["zh"].sentences} == {1}
+        migrated = columns(store.conn)
+    with Store(tmp_path / "new.db") as new:
+        assert new.migrated == []
+        assert migrated == columns(new.conn)
+    with Store(path) as again:  # up to date: nothing more to do
+        assert again.migrated == []
+
+
+def test_a_failed_step_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    from pipeline.store import schema
+
+    path = store_at(tmp_path / "old.db", 1)
+    before = columns(sqlite3.connect(path))
+    broken = schema.Migration(SCHEMA_VERSION, "broken", ("CREATE TABLE documents (id)",))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS[:-1], broken))
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        Store(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert columns(conn) == before
 
 
 def test_split_sources_and_flags_are_recorded(tmp_path):
@@ -209,3 +262,21 @@ def test_show_and_export_name_the_damaged_store_in_the_way_to_recover(stored, tm
     (line,) = result.stderr.splitlines()
     assert "the store is damaged" in line and f"sqlite3 '{db}' .recover | sqlite3 recovered.db" in line
     assert "STORE" not in line and not (tmp_path / "out.jsonl").exists()
+
+
+def test_the_page_cache_keeps_plain_records_and_the_store_does_not_fetch(tmp_path):
+    import subprocess
+    import sys
+
+    from pipeline.document import FetchedPage
+
+    page = FetchedPage("https://a.example/x", "https://a.example/y", "text/html", b"<p>hi</p>", "utf-8", '"e1"',
+                       "Mon, 02 Jan 2026 10:00:00 GMT", "2026-01-02T10:00:00+00:00")
+    with Store(tmp_path / "s.db") as store:
+        store.keep_page(page)
+        store.keep_page(replace(page, etag='"e2"'))  # the newer replaces the older
+        assert store.page(page.url) == replace(page, etag='"e2"')
+        assert store.page("https://a.example/none") is None
+    imported = subprocess.run([sys.executable, "-c", "import sys, pipeline.store; print(sorted(sys.modules))"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "pipeline.store" in imported and "pipeline.fetch" not in imported

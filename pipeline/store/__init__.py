@@ -1,0 +1,49 @@
+"""The SQLite store: documents, their sentences, a translation memory, human editions,
+glossaries and the web page cache. The only package that speaks SQL.
+
+One module per part of the store, each a class of ``Store``'s methods over its tables:
+
+- ``connection``: opening a store file (refusing what is not one), transactions;
+- ``schema``: today's tables and the named, ordered migration steps;
+- ``documents``: documents, sentences and the translation memory;
+- ``editions``: human editions aligned in beads;
+- ``pairs``: every stored pair, read from one snapshot (export, reading pages);
+- ``glossaries`` and ``pages``: glossaries, and fetched pages kept for a rerun.
+
+Every write is one explicit transaction (``atomic``): a document with its sentences, a
+chunk of translations, a document's completion; a crash never leaves half of one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .connection import damaged
+from .documents import DocumentSummary
+from .glossaries import GlossaryTable
+from .pages import PageCache
+from .pairs import PairReading
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "DocumentSummary", "Store", "damaged", "remove_if_empty"]
+
+
+class Store(PairReading, GlossaryTable, PageCache):
+    """An open bitext store. Use as a context manager, or call ``close()``."""
+
+    def __enter__(self) -> Store:
+        return self
+
+
+def remove_if_empty(path: str | Path) -> bool:
+    """Delete the store at ``path`` (with its WAL files) if it holds no document: a command
+    that created a store and then failed leaves nothing behind. True if it was removed."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    with Store(path, create=False) as store:
+        if store.documents():
+            return False
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return True
