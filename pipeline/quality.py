@@ -5,6 +5,11 @@ catch what degenerate machine translation looks like at scale: the wrong languag
 script, the source copied through, repetition loops, a length far off for the language
 pair, numbers or names lost, English words left in a Chinese translation, and leftover
 model chatter.
+
+The checks are one ordered table, ``QUALITY_CHECKS``: each names its flag, says whether the
+flag is serious (the translation is decoded again), the quality it leaves and what it
+catches, with one function per check. The flag names in the CLI's help and the README come
+from it or are tested against it.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from .document import Flag
 from .glossary import missing_renderings
@@ -55,16 +61,133 @@ WEB_ADDRESS = re.compile(
 )
 
 
-CHECKS = ("empty", "wrong_language", "traditional", "untranslated", "untranslated_words", "repetition",
-          "length_ratio", "missing_numbers", "missing_names", "chatter", "glossary")
+class PairUnderCheck:
+    """What every check reads of one pair: the source, the translation without its outer
+    spaces, the target language, the glossary's (term, rendering) pairs, and the source's
+    names (worked out once, on first use, for the checks that need them)."""
 
-# What each flag leaves of a pair's quality, from 1 (no flag) down to 0: a pair is as good
-# as its worst flag. Unusable output scores 0; a likely error 0.5; a weak hint 0.8.
-QUALITY = {
-    "empty": 0.0, "wrong_language": 0.0, "untranslated": 0.0, "repetition": 0.0, "chatter": 0.2,
-    "traditional": 0.5, "untranslated_words": 0.5, "length_ratio": 0.5, "missing_numbers": 0.5,
-    "missing_names": 0.8, "glossary": 0.5,
-}
+    def __init__(self, source: str, target: str, tgt: str, terms: Sequence[tuple[str, str]]):
+        self.source, self.text, self.tgt, self.terms = source, target.strip(), tgt, tuple(terms)
+
+    @cached_property
+    def names(self) -> set[str]:
+        return _source_names(self.source)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One quality check: its flag's name, whether the flag earns another decoding (serious,
+    see translate.RETRY_DECODINGS), what the flag leaves of a pair's quality (1 unflagged
+    down to 0: a pair is as good as its worst flag), the function that gives the reason the
+    pair raises it (None: it does not), and what it catches, in a line."""
+
+    name: str
+    serious: bool
+    quality: float
+    find: Callable[[PairUnderCheck], str | None]
+    description: str
+    final: bool = False  # once raised, later checks have nothing to judge and do not run
+
+
+def _empty(pair: PairUnderCheck) -> str | None:
+    return None if pair.text else "the translation is empty"
+
+
+def _wrong_language(pair: PairUnderCheck) -> str | None:
+    text, source = pair.text, pair.source
+    if pair.tgt == "zh":
+        # Names and acronyms are often kept in Latin script (塔马基大道 (Tamaki Drive)): only
+        # the other Latin letters speak for English.
+        han, latin = len(HAN.findall(text)), len(LATIN_LETTER.findall(_without_names(text, pair.names)))
+        if han == 0:
+            return "no Chinese characters in a Chinese translation"
+        if latin > LATIN_PER_HAN * han and len(source) >= MIN_CHECKED_LENGTH:
+            return f"{latin} Latin letters for {han} Chinese characters"
+    elif len(source) >= MIN_CHECKED_LENGTH:
+        found = _language_of(text, pair.names, pair.tgt)
+        if found is not None and found != pair.tgt:
+            return f"reads as {found}, not {pair.tgt}"
+    return None
+
+
+def _traditional_characters(pair: PairUnderCheck) -> str | None:
+    traditional = _traditional(pair.text) if pair.tgt == "zh" else ""
+    return f"Traditional characters: {traditional}" if traditional else None
+
+
+def _untranslated(pair: PairUnderCheck) -> str | None:
+    if _normal(pair.text) == _normal(pair.source) and len(pair.source) >= 8:
+        return "the translation repeats the source"
+    return None
+
+
+def _untranslated_words(pair: PairUnderCheck) -> str | None:
+    if pair.tgt != "zh" or not HAN.search(pair.text):
+        return None
+    left = _english_words(pair.text, pair.source, pair.names)
+    return f"English left in the translation: {', '.join(left)}" if left else None
+
+
+def _repeated(pair: PairUnderCheck) -> str | None:
+    return _repetition(pair.text, pair.tgt)
+
+
+def _length_ratio(pair: PairUnderCheck) -> str | None:
+    text, source = pair.text, pair.source
+    low, high = LENGTH_RATIO.get(pair.tgt, (0.3, 3.0))
+    ratio = len(text) / max(len(source), 1)
+    if len(source) >= MIN_CHECKED_LENGTH and not low <= ratio <= high:
+        return f"{len(text)} characters for {len(source)} ({ratio:.2f}, expected {low}-{high})"
+    return None
+
+
+def _missing_numbers(pair: PairUnderCheck) -> str | None:
+    found = numbers_in(pair.text, pair.tgt)
+    missing = list(dict.fromkeys(n.text for n in source_numbers(pair.source) if not n.values & found))
+    return f"not in the translation: {', '.join(missing)}" if missing else None
+
+
+def _missing_names(pair: PairUnderCheck) -> str | None:
+    if pair.tgt == "zh":  # names are transliterated in Chinese, so only Latin-script targets are checked
+        return None
+    lost, garbled = _lost_names(pair.source, pair.text)
+    said = ([f"not in the translation: {', '.join(lost)}"] if lost else []) + (
+        [f"spelled differently: {', '.join(garbled)}"] if garbled else [])
+    return "; ".join(said) or None
+
+
+def _chatter(pair: PairUnderCheck) -> str | None:
+    found = CHATTER.search(pair.text)
+    return f"model chatter: {found.group(0)!r}" if found else None
+
+
+def _glossary(pair: PairUnderCheck) -> str | None:
+    lacking = missing_renderings(pair.text, pair.terms)
+    return "; ".join(f"{term} should be {rendering}" for term, rendering in lacking) or None
+
+
+# The checks, in the order they run and their flags are listed. Quality: unusable output
+# scores 0; a likely error 0.5; a weak hint 0.8. Not serious: names are often rightly
+# transliterated, and cleaning already turns Traditional characters into Simplified ones.
+QUALITY_CHECKS = (
+    Check("empty", True, 0.0, _empty, "the translation is empty", final=True),
+    Check("wrong_language", True, 0.0, _wrong_language,
+          "another language than the target, or Latin letters outweighing a Chinese translation's own"),
+    Check("traditional", False, 0.5, _traditional_characters, "Traditional characters in a Chinese translation"),
+    Check("untranslated", True, 0.0, _untranslated, "the source copied through"),
+    Check("untranslated_words", True, 0.5, _untranslated_words,
+          "English words left inside a Chinese translation (names, acronyms, units, codes, addresses aside)"),
+    Check("repetition", True, 0.0, _repeated, "a repetition loop: few distinct words, or a trigram 4+ times"),
+    Check("length_ratio", True, 0.5, _length_ratio, "a length far off the language pair's (LENGTH_RATIO)"),
+    Check("missing_numbers", True, 0.5, _missing_numbers, "a number of the source missing, compared by value"),
+    Check("missing_names", False, 0.8, _missing_names,
+          "a name of the source lost or misspelt in a Latin-script translation"),
+    Check("chatter", True, 0.2, _chatter, "model chatter, e.g. \"Here is the translation\""),
+    Check("glossary", True, 0.5, _glossary, "a rendering the glossary requires is missing"),
+)
+CHECKS = tuple(check.name for check in QUALITY_CHECKS)
+SERIOUS = tuple(check.name for check in QUALITY_CHECKS if check.serious)  # in CHECKS order
+QUALITY = {check.name: check.quality for check in QUALITY_CHECKS}
 
 
 def quality(flag_names) -> float:
@@ -72,57 +195,23 @@ def quality(flag_names) -> float:
     return min((QUALITY[name] for name in flag_names), default=1.0)
 
 
+def quality_levels() -> str:
+    """The quality each flag leaves, best first, for help texts: "0.8: missing_names; ..."."""
+    levels = sorted(set(QUALITY.values()), reverse=True)
+    return "; ".join(f"{level:g}: {', '.join(n for n in CHECKS if QUALITY[n] == level)}" for level in levels)
+
+
 def check_pair(source: str, target: str, *, tgt: str, terms: Sequence[tuple[str, str]] = ()) -> list[Flag]:
     """The flags a (source, translation) pair raises, in ``CHECKS`` order. ``terms``: the
     (term, rendering) pairs a glossary requires of this translation."""
+    pair = PairUnderCheck(source, target, tgt, terms)
     flags: list[Flag] = []
-    text = target.strip()
-    if not text:
-        return [Flag("empty", "the translation is empty")]
-    names = _source_names(source)
-    if tgt == "zh":
-        # Names and acronyms are often kept in Latin script (塔马基大道 (Tamaki Drive)): only
-        # the other Latin letters speak for English.
-        han, latin = len(HAN.findall(text)), len(LATIN_LETTER.findall(_without_names(text, names)))
-        if han == 0:
-            flags.append(Flag("wrong_language", "no Chinese characters in a Chinese translation"))
-        elif latin > LATIN_PER_HAN * han and len(source) >= MIN_CHECKED_LENGTH:
-            flags.append(Flag("wrong_language", f"{latin} Latin letters for {han} Chinese characters"))
-        traditional = _traditional(text)
-        if traditional:
-            flags.append(Flag("traditional", f"Traditional characters: {traditional}"))
-    elif len(source) >= MIN_CHECKED_LENGTH:
-        found = _language_of(text, names, tgt)
-        if found is not None and found != tgt:
-            flags.append(Flag("wrong_language", f"reads as {found}, not {tgt}"))
-    if _normal(text) == _normal(source) and len(source) >= 8:
-        flags.append(Flag("untranslated", "the translation repeats the source"))
-    if tgt == "zh" and HAN.search(text):
-        left = _english_words(text, source, names)
-        if left:
-            flags.append(Flag("untranslated_words", f"English left in the translation: {', '.join(left)}"))
-    repeated = _repetition(text, tgt)
-    if repeated:
-        flags.append(Flag("repetition", repeated))
-    low, high = LENGTH_RATIO.get(tgt, (0.3, 3.0))
-    ratio = len(text) / max(len(source), 1)
-    if len(source) >= MIN_CHECKED_LENGTH and not low <= ratio <= high:
-        flags.append(Flag("length_ratio", f"{len(text)} characters for {len(source)} ({ratio:.2f}, expected {low}-{high})"))
-    found_numbers = numbers_in(text, tgt)
-    missing = list(dict.fromkeys(n.text for n in source_numbers(source) if not n.values & found_numbers))
-    if missing:
-        flags.append(Flag("missing_numbers", f"not in the translation: {', '.join(missing)}"))
-    if tgt != "zh":  # names are transliterated in Chinese, so only Latin-script targets are checked
-        lost, garbled = _lost_names(source, text)
-        if lost or garbled:
-            said = ([f"not in the translation: {', '.join(lost)}"] if lost else []) + (
-                [f"spelled differently: {', '.join(garbled)}"] if garbled else [])
-            flags.append(Flag("missing_names", "; ".join(said)))
-    if CHATTER.search(text):
-        flags.append(Flag("chatter", f"model chatter: {CHATTER.search(text).group(0)!r}"))
-    lacking = missing_renderings(text, tuple(terms))
-    if lacking:
-        flags.append(Flag("glossary", "; ".join(f"{term} should be {rendering}" for term, rendering in lacking)))
+    for check in QUALITY_CHECKS:
+        reason = check.find(pair)
+        if reason:
+            flags.append(Flag(check.name, reason))
+            if check.final:
+                break
     return flags
 
 

@@ -16,7 +16,7 @@ from .document import Signature, Translation
 from .engines import Engine
 from .engines.prompts import Hints
 from .glossary import Glossary
-from .quality import check_pair, english_left, quality
+from .quality import SERIOUS, check_pair, english_left, quality
 
 CHUNK = 32  # texts handed to the engine at once: a chunk of the queue, a unit of progress and storing
 
@@ -42,10 +42,8 @@ class Translated:
         return [t.text for t in self.translations]
 
 
-# Flags that earn a translation another attempt. Names (missing_names) are often rightly
-# transliterated, and cleaning already turns Traditional characters into Simplified ones.
-SERIOUS_FLAGS = frozenset({"empty", "wrong_language", "untranslated", "untranslated_words", "repetition", "chatter",
-                           "missing_numbers", "length_ratio", "glossary"})
+# Flags that earn a translation another attempt: the checks quality.QUALITY_CHECKS marks serious.
+SERIOUS_FLAGS = frozenset(SERIOUS)
 # The other decodings a flagged translation is tried with, in order: (name, engine options).
 # The stricter prompt first: greedy, so it costs a fraction of beam 4's time, and it brings
 # more flagged Chinese back than beam 4 does (README, "Translation levers").

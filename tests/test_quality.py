@@ -1,6 +1,7 @@
 """Quality flags: each check fires on a pair planted with its defect, and not on a clean one."""
 
 import json
+import re
 
 import pytest
 
@@ -48,6 +49,76 @@ def test_every_check_is_planted_and_has_a_quality_level():
 
     assert {name for name, _, _ in PLANTED} == set(CHECKS) == set(QUALITY)
     assert quality([]) == 1.0 and quality(["missing_names", "length_ratio"]) == 0.5
+
+
+# The order flags come in and the serious set, as they were before the checks became one table.
+ORDER = ("empty", "wrong_language", "traditional", "untranslated", "untranslated_words", "repetition",
+         "length_ratio", "missing_numbers", "missing_names", "chatter", "glossary")
+RETRIED = {"empty", "wrong_language", "untranslated", "untranslated_words", "repetition", "chatter",
+           "missing_numbers", "length_ratio", "glossary"}
+
+
+def test_the_checks_run_in_their_order_and_keep_their_levels():
+    from pipeline.quality import QUALITY, QUALITY_CHECKS
+
+    assert CHECKS == ORDER
+    assert QUALITY == {"empty": 0.0, "wrong_language": 0.0, "untranslated": 0.0, "repetition": 0.0, "chatter": 0.2,
+                       "traditional": 0.5, "untranslated_words": 0.5, "length_ratio": 0.5, "missing_numbers": 0.5,
+                       "missing_names": 0.8, "glossary": 0.5}
+    assert len({check.find for check in QUALITY_CHECKS}) == len(QUALITY_CHECKS)  # one function per check
+    assert all(check.description and "\n" not in check.description for check in QUALITY_CHECKS)
+    # A pair with several defects lists its flags in table order.
+    names = [flag.name for flag in check_pair(SOURCE, "Voici la traduction : le maire a parlé.", tgt="fr",
+                                              terms=TERMS["fr"])]
+    assert len(names) >= 4 and names == sorted(names, key=CHECKS.index), names
+    # An empty translation raises that flag alone: nothing else in it can be checked.
+    assert [flag.name for flag in check_pair(SOURCE, "  ", tgt="fr", terms=TERMS["fr"])] == ["empty"]
+
+
+def test_the_serious_flags_are_real_checks():
+    from pipeline.quality import SERIOUS
+    from pipeline.translate import SERIOUS_FLAGS
+
+    assert SERIOUS_FLAGS == RETRIED == set(SERIOUS) and set(SERIOUS) <= set(CHECKS)
+    assert list(SERIOUS) == [name for name in CHECKS if name in RETRIED]
+
+
+def _help(command: str, option: str) -> str:
+    import typer.main
+
+    click_command = typer.main.get_command(app)
+    for name in command.split():
+        click_command = click_command.commands[name]
+    return next(param.help for param in click_command.params if option in param.opts)
+
+
+def test_the_help_texts_name_the_checks():
+    from pipeline.quality import QUALITY, SERIOUS
+
+    assert all(name in _help("export", "--exclude-flagged") for name in CHECKS)
+    levels = _help("export", "--min-quality")
+    assert all(f"{QUALITY[name]:g}: " in levels and name in levels for name in CHECKS)
+    for command in ("run", "eval"):
+        retries = _help(command, "--retries")
+        assert [name for name in CHECKS if re.search(rf"\b{name}\b", retries)] == list(SERIOUS), command
+
+
+def test_the_readme_lists_the_checks_as_the_table_does():
+    from pathlib import Path
+
+    from pipeline.quality import QUALITY, SERIOUS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = readme[readme.index("**Quality flags**"):]
+    listed = listed[listed.index("filterable: "):listed.index("Each has a")]
+    assert re.findall(r"`(\w+)`", listed) == list(CHECKS)
+    levels = readme[readme.index("a pair is as good as its worst\nflag: "):]
+    levels = levels[:levels.index(").")]
+    stated = {name: float(level) for level, names in re.findall(r"(\d(?:\.\d+)?) for ((?:`\w+`(?:,\s*)?)+)", levels)
+              for name in re.findall(r"`(\w+)`", names)}
+    assert stated == QUALITY
+    retries = next(line for line in readme.splitlines() if line.startswith("| `--retries N` |"))
+    assert re.findall(r"`(\w+)`", retries.split("|")[2]) == list(SERIOUS)
 
 
 def test_flags_are_stored_shown_and_filtered(tmp_path, stored, cli):

@@ -19,6 +19,7 @@ from rich.text import Text
 from .. import __version__
 from ..errors import BitextError
 from ..model.catalogue import DEFAULT_MODEL
+from ..quality import CHECKS, quality_levels
 from ..translate import DEFAULT_RETRIES
 from ..view import progress_display, shown, step_reporter
 from .common import (
@@ -311,9 +312,10 @@ def export(
     since: Annotated[Optional[str], typer.Option(
         "--since", help="Only documents translated at or after this date (YYYY-MM-DD).")] = None,
     exclude_flagged: Annotated[Optional[str], typer.Option(
-        "--exclude-flagged", help="Drop pairs with quality flags: 'all', or names, e.g. 'repetition,chatter'.")] = None,
+        "--exclude-flagged", help="Drop pairs with quality flags: 'all', or names, comma-separated, "
+        f"from: {', '.join(CHECKS)}.")] = None,
     min_quality: Annotated[Optional[float], typer.Option("--min-quality", min=0.0, max=1.0, help=(
-        "Drop pairs below this quality: 1 = no flag, 0.8 weak hint, 0.5 likely error, 0 unusable."))] = None,
+        f"Drop pairs below this quality, their worst flag's: 1 = no flag; {quality_levels()}."))] = None,
     origin: OriginOption = None,
     min_score: MinScoreOption = None,
 ) -> None:

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import BitextError
+from ..quality import SERIOUS
 from ..view import shown
 
 out = Console(soft_wrap=True)  # lines of text are never hard-wrapped; tables fit the width
@@ -63,10 +64,9 @@ GlossaryOption = Annotated[Optional[Path], typer.Option(
     "(a header row en,zh,fr may order the columns). The model is told them; a translation that misses one is "
     "flagged 'glossary'.")]
 RetriesOption = Annotated[int, typer.Option(
-    "--retries", min=0, max=2, help="A translation with a serious flag (empty, wrong language, English left, "
-    "repetition, chatter, missing numbers, length, glossary) is decoded again up to this many ways (a stricter "
-    "prompt naming the English words left, then beam search); the candidate with the best flags is kept. "
-    "0 keeps the first answer.")]
+    "--retries", min=0, max=2, help=f"A translation with a serious flag ({', '.join(SERIOUS)}) is decoded "
+    "again up to this many ways (a stricter prompt naming the English words left, then beam search); the "
+    "candidate with the best flags is kept. 0 keeps the first answer.")]
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
 WorkersOption = Annotated[int, typer.Option(
     "--workers", min=1, help="Batches translated side by side (ctranslate2 on CPU), each on its share of --threads.")]
