@@ -14,7 +14,7 @@ import functools
 import re
 import unicodedata
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -334,7 +334,7 @@ def article_from_record(record: object, *, source: str) -> Article:
             article = Article(source=name, title=paragraphs[0][start:end], paragraphs=paragraphs)
     else:
         raise InputError(f"{name}: the record has no \"text\" or \"html\"")
-    return Article(**{**article.__dict__, "title": title or article.title, "url": url or article.url})
+    return replace(article, title=title or article.title, url=url or article.url)
 
 
 def _lines(text: str) -> tuple[str, ...]:

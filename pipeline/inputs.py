@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -115,7 +115,7 @@ def _from_url(url: str, fetcher: Fetcher) -> Input:
         if page.is_html:
             return parse_html(plain_text(text), source=shown, url=page.final_url)
         article = parse_text(text, source=shown)
-        return Article(**{**article.__dict__, "url": page.final_url})
+        return replace(article, url=page.final_url)
 
     return Input(shown, read)
 

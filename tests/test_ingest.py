@@ -100,3 +100,22 @@ def test_shown_drops_bidi_controls():
     from pipeline.view import shown
 
     assert shown("Ferry \u202eseruter\u202c \u2067returns\u2069").plain == "Ferry seruter returns"
+
+
+def test_a_record_whose_article_already_knows_its_id_is_copied_not_rebuilt(monkeypatch):
+    """An article copied with a changed field once its cached doc_id was read: building it
+    again from its __dict__ passed doc_id back as a keyword (TypeError)."""
+    from pipeline import ingest
+
+    real = ingest.parse_html
+
+    def read_once(*args, **kwargs):
+        article = real(*args, **kwargs)
+        assert article.doc_id  # cached on the instance now
+        return article
+
+    monkeypatch.setattr(ingest, "parse_html", read_once)
+    html = "<html><body><article><h1>Ferry back</h1><p>The ferry returned on Monday after two years.</p>" \
+           "<p>Riders cheered on the pier.</p></article></body></html>"
+    article = ingest.article_from_record({"html": html, "url": "https://example.org/ferry"}, source="a.jsonl:1")
+    assert article.url == "https://example.org/ferry" and article.title == "Ferry back"
