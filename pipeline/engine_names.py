@@ -5,8 +5,13 @@ engine without importing the engines (which import the model package): importing
 no engine.
 """
 
+CTRANSLATE2 = "ctranslate2"
+TRANSFORMERS = "transformers"
+# What `bitext run` and `bitext eval` use, and a manifest that names no engine recommends.
+DEFAULT_ENGINE = CTRANSLATE2
+
 # name -> "module:class"; modules are imported on first use, so `bitext --help` stays fast.
 ENGINES = {
-    "ctranslate2": "pipeline.engines.ct2:CTranslate2Engine",
-    "transformers": "pipeline.engines.hf:TransformersEngine",
+    CTRANSLATE2: "pipeline.engines.ct2:CTranslate2Engine",
+    TRANSFORMERS: "pipeline.engines.hf:TransformersEngine",
 }

@@ -23,7 +23,7 @@ from .document import Article, Sentence, Signature, Translation, TranslatedText
 from .engines import DecodingOptions, Engine, check_options, create_engine
 from .errors import InputError, Interrupted
 from .glossary import Glossary
-from .inputs import Input
+from .inputs import MAX_ARTICLE_CHARS, Input
 from .languages import SOURCE_LANGUAGE, detect_language, name
 from .model import default_cache_dir, resolve_languages
 from .progress import Progress, no_progress
@@ -39,9 +39,6 @@ TranslateChunks = Callable[[Sequence[Chunk]], Iterable[ChunkResult]]
 
 # A "sentence" (or title) longer than this is not prose (a dump, a table flattened into one line).
 MAX_SENTENCE_CHARS = 5000
-# The longest news features run to some 60,000 characters; a file far beyond that is a
-# corpus or a dump, to be split into articles (--max-article-chars raises the limit).
-MAX_ARTICLE_CHARS = 200_000
 
 
 @dataclass(frozen=True)

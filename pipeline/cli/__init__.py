@@ -17,7 +17,10 @@ import typer
 from rich.text import Text
 
 from .. import __version__
+from ..engine_names import DEFAULT_ENGINE
+from ..engines import DecodingOptions
 from ..errors import BitextError
+from ..inputs import DEFAULT_GLOB, MAX_ARTICLE_CHARS
 from ..model.catalogue import DEFAULT_MODEL
 from ..quality import CHECKS, quality_levels
 from ..translate import DEFAULT_RETRIES
@@ -67,26 +70,26 @@ def run(
     db: DbOption = Path("bitext.db"),
     to: ToOption = "zh,fr",
     model: ModelOption = DEFAULT_MODEL,
-    engine: EngineOption = "ctranslate2",
+    engine: EngineOption = DEFAULT_ENGINE,
     beam_size: BeamOption = None,
     batch_size: BatchOption = None,
-    batch_type: BatchTypeOption = "examples",
+    batch_type: BatchTypeOption = DecodingOptions.batch_type,
     max_new_tokens: MaxNewOption = None,
-    device: DeviceOption = "cpu",
+    device: DeviceOption = DecodingOptions.device,
     compute_type: ComputeOption = None,
-    examples: ExamplesOption = False,
+    examples: ExamplesOption = DecodingOptions.prompt_examples,
     context: ContextOption = False,
     glossary: GlossaryOption = None,
     retries: RetriesOption = DEFAULT_RETRIES,
-    threads: ThreadsOption = 0,
-    workers: WorkersOption = 2,
-    glob: GlobOption = "*.txt",
+    threads: ThreadsOption = DecodingOptions.threads,
+    workers: WorkersOption = DecodingOptions.workers,
+    glob: GlobOption = DEFAULT_GLOB,
     force: Annotated[bool, typer.Option(
         "--force", help="Translate inputs that do not look like English news articles too (another language, "
         "a table, code, a log).")] = False,
     max_article_chars: Annotated[int, typer.Option(
         "--max-article-chars", min=1, help="Refuse an article longer than this (a corpus or a dump in one file).")
-    ] = 200_000,
+    ] = MAX_ARTICLE_CHARS,
     cache_dir: CacheOption = None,
     ray: Annotated[Optional[str], typer.Option(
         "--ray", metavar="ADDRESS", rich_help_panel="Ray cluster",
@@ -112,7 +115,6 @@ def run(
 
     Example: bitext run examples/*.txt --to zh,fr --db bitext.db
     """
-    from ..engines import DecodingOptions
     from ..glossary import read_glossary
     from ..fetch import Fetcher
     from ..inputs import expand, is_url, read_url_list
@@ -227,7 +229,7 @@ def segment(
     articles: Articles,
     lang: Annotated[str, typer.Option("--lang", help="Language of the text: en, zh or fr.")] = "en",
     format: Annotated[str, typer.Option("--format", "-f", help="text (a line per headline or sentence) or jsonl.")] = "text",
-    glob: GlobOption = "*.txt",
+    glob: GlobOption = DEFAULT_GLOB,
 ) -> None:
     """Split articles into sentences without translating them.
 
@@ -359,11 +361,11 @@ def evaluate(
     hyp: Annotated[Optional[Path], typer.Option(
         "--hyp", help="Score these translations instead of translating.", dir_okay=False)] = None,
     model: ModelOption = DEFAULT_MODEL,
-    engine: EngineOption = "ctranslate2",
+    engine: EngineOption = DEFAULT_ENGINE,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N lines.")] = None,
     batch_size: BatchOption = None,
     beam_size: BeamOption = None,
-    examples: ExamplesOption = False,
+    examples: ExamplesOption = DecodingOptions.prompt_examples,
     context: Annotated[bool, typer.Option(
         "--context/--no-context", help="Give the model the previous line with each line, to read and not "
         "translate (test sets like FLORES keep a document's sentences together).")] = False,
@@ -377,7 +379,6 @@ def evaluate(
 
     Example: bitext eval --src eng_Latn.devtest --ref zho_Hans.devtest --to zh --limit 100
     """
-    from ..engines import DecodingOptions
     from ..evaluate import evaluate as run_evaluation, write_lines
     from ..glossary import read_glossary
     from ..ingest import read_lines

@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from ..engine_names import CTRANSLATE2, TRANSFORMERS
+from ..engines.options import DEVICES
 from ..errors import BitextError
 from ..quality import SERIOUS
 from ..view import shown
@@ -23,8 +25,10 @@ from ..view import shown
 out = Console(soft_wrap=True)  # lines of text are never hard-wrapped; tables fit the width
 err = Console(stderr=True, soft_wrap=True)  # messages are lines, never hard-wrapped
 
-# Options that several commands share. Defaults of decoding options (None) come from the
-# model's catalogue entry, then the engine's (see engines.DecodingOptions).
+# Options that several commands share. Their defaults are the library's (each command
+# names them: DecodingOptions' fields, DEFAULT_ENGINE, DEFAULT_GLOB); decoding options left
+# None come from the model's catalogue entry (see engines.DecodingOptions), so help texts
+# say "the model's" and name no number a manifest decides.
 Articles = Annotated[list[str], typer.Argument(
     help="Articles: page copies (.txt), HTML pages, .jsonl files (one article per line), folders (searched "
     "recursively, see --glob), or - for standard input.", show_default=False)]
@@ -34,19 +38,19 @@ CacheOption = Annotated[Optional[Path], typer.Option(
     help="Where prepared models live. Default: $BITEXT_CACHE_DIR, else the user cache folder.")]
 ModelOption = Annotated[str, typer.Option(
     "--model", help="Catalogue name (see `bitext models list`) or a model folder / .gguf file.")]
-EngineOption = Annotated[str, typer.Option("--engine", help="ctranslate2 (fast, int8) or transformers.")]
+EngineOption = Annotated[str, typer.Option("--engine", help=f"{CTRANSLATE2} (fast, int8) or {TRANSFORMERS}.")]
 GlobOption = Annotated[str, typer.Option("--glob", help="Files to take from folders.")]
 ToOption = Annotated[str, typer.Option("--to", help="Target languages, comma-separated: zh, fr.")]
 BeamOption = Annotated[Optional[int], typer.Option("--beam-size", min=1, help="1 decodes greedily. Default: the model's.")]
 BatchOption = Annotated[Optional[int], typer.Option(
-    "--batch-size", min=1, help="Batch size, in --batch-type units. Default: the model's (32).")]
+    "--batch-size", min=1, help="Batch size, in --batch-type units. Default: the model's.")]
 BatchTypeOption = Annotated[str, typer.Option("--batch-type", help="Count batches in 'examples' (sentences) or 'tokens'.")]
 MaxNewOption = Annotated[Optional[int], typer.Option(
-    "--max-new-tokens", min=1, help="Longest translation, in tokens. Default: the model's (256).")]
-DeviceOption = Annotated[str, typer.Option("--device", help="cpu or cuda.")]
+    "--max-new-tokens", min=1, help="Longest translation, in tokens. Default: the model's.")]
+DeviceOption = Annotated[str, typer.Option("--device", help=f"{' or '.join(DEVICES)}.")]
 ComputeOption = Annotated[Optional[str], typer.Option(
-    "--compute-type", help="Weights' type. ctranslate2: int8 (default), int8_float32, float32, float16, ...; "
-    "transformers: float32 (default), bfloat16, float16.")]
+    "--compute-type", help=f"Weights' type. {CTRANSLATE2}: int8 (default), int8_float32, float32, float16, ...; "
+    f"{TRANSFORMERS}: float32 (default), bfloat16, float16.")]
 OriginOption = Annotated[Optional[str], typer.Option(
     "--origin", help="Only pairs of this origin: machine (the engines' translations) or edition (the site's human "
     "editions, aligned with `bitext align`). Default: both.")]
@@ -69,7 +73,7 @@ RetriesOption = Annotated[int, typer.Option(
     "candidate with the best flags is kept. 0 keeps the first answer.")]
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
 WorkersOption = Annotated[int, typer.Option(
-    "--workers", min=1, help="Batches translated side by side (ctranslate2 on CPU), each on its share of --threads.")]
+    "--workers", min=1, help=f"Batches translated side by side ({CTRANSLATE2} on CPU), each on its share of --threads.")]
 
 
 def say(message: str, *, console: Console = out) -> None:

@@ -38,11 +38,12 @@ def models_prepare(
 
     Example: bitext models prepare qwen2.5-coder-1.5b-instruct
     """
+    from ..engine_names import CTRANSLATE2
     from ..engines import DecodingOptions
     from ..runner import open_engines
 
     with user_errors(), progress_display(err) as progress:
-        engines = open_engines(name, None, engine="ctranslate2", options=DecodingOptions(compute_type=compute_type),
+        engines = open_engines(name, None, engine=CTRANSLATE2, options=DecodingOptions(compute_type=compute_type),
                                cache_dir=cache_dir, progress=step_reporter(progress))
         ready = {id(engine): (engine.files.name, engine.prepare()) for engine in engines.values()}
     for model_name, path in ready.values():

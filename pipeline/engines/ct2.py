@@ -13,13 +13,14 @@ from pathlib import Path
 
 import ctranslate2
 
+from ..engine_names import CTRANSLATE2
 from ..errors import ModelError
 from .base import EngineBase, length_sorted_batches, stop_token_ids
 from .prompts import Hints, banned_sequences, prompt_ids, shared_prompt_prefix
 
 
 class CTranslate2Engine(EngineBase):
-    name = "ctranslate2"
+    name = CTRANSLATE2
     version = ctranslate2.__version__
     default_compute_type = "int8"
     side_by_side = True  # replicas sharing the weights (inter_threads), one per worker

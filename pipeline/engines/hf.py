@@ -11,13 +11,14 @@ from collections.abc import Sequence
 import torch
 import transformers
 
+from ..engine_names import TRANSFORMERS
 from ..errors import ModelError
 from .base import EngineBase, length_sorted_batches, stop_token_ids
 from .prompts import Hints, banned_sequences, prompt_ids, shared_prompt_prefix
 
 
 class TransformersEngine(EngineBase):
-    name = "transformers"
+    name = TRANSFORMERS
     version = transformers.__version__
     default_compute_type = "float32"
     compute_types = ("float32", "bfloat16", "float16")  # torch dtypes the model is cast to

@@ -1,8 +1,9 @@
 """Decoding options: one object from the command line to the engine.
 
 Every field left as None takes the model's catalogue default (``[decoding]`` in its
-manifest), then the engine's own; ``resolved`` fills them in once, so an engine only ever
-sees complete options.
+manifest), then ``FALLBACK_DECODING`` (the compute type: the engine's own); ``resolved``
+fills them in once, so an engine only ever sees complete options. The other fields'
+defaults are the command line's too (``bitext run --workers``, ``--device``, ...).
 """
 
 from __future__ import annotations
@@ -14,21 +15,24 @@ from ..errors import ModelError
 
 DEVICES = ("cpu", "cuda")
 BATCH_TYPES = ("examples", "tokens")
+# What a model decodes with where its manifest's [decoding] says nothing (a model folder
+# has no manifest); a manifest states only what differs from these.
+FALLBACK_DECODING = {"batch_size": 32, "beam_size": 1, "max_new_tokens": 256}
 
 
 @dataclass(frozen=True)
 class DecodingOptions:
     """How an engine runs and decodes.
 
-    device: cpu or cuda. threads: CPU threads, 0 = all cores. batch_size: 32 by default,
-    counted in sentences (batch_type "examples") or padded tokens ("tokens"). beam_size: 1
-    decodes greedily. max_new_tokens: the longest translation (256). compute_type: the
+    device: cpu or cuda. threads: CPU threads, 0 = all cores. batch_size: counted in
+    sentences (batch_type "examples") or padded tokens ("tokens"). beam_size: 1 decodes
+    greedily. max_new_tokens: the longest translation. compute_type: the
     weights' type, int8 for ctranslate2 and float32 for transformers by default. prompt_examples:
     chat LLMs see worked examples of the language pair before each sentence (``prompts``;
     off by default: 1.9-2.1x the time per sentence here, for +0.8 / +0.3 BLEU zh / fr).
     output_ratio: a batch stops at this many tokens per token of its longest input (plus
-    16), within max_new_tokens, so one runaway repetition cannot hold up its batch for 256
-    tokens (FLORES: French runs to 3.2x the English tokens of a short sentence, Chinese
+    16), within max_new_tokens, so one runaway repetition cannot hold up its batch for all
+    max_new_tokens (FLORES: French runs to 3.2x the English tokens of a short sentence, Chinese
     2x); 0 turns the bound off. strict_prompt: chat LLMs are also told to keep every number
     and leave no English, and the English words a text's hints name are kept out of the
     answer (a retry: deterministic, unlike sampling, which CTranslate2 cannot seed
@@ -77,10 +81,11 @@ class DecodingOptions:
                 f"compute type {compute_type!r} is not available with --engine {engine}; "
                 f"choose one of: {', '.join(compute_types)} (or use another engine)"
             )
+        defaults = {**FALLBACK_DECODING, **model_defaults}
         return replace(
             self,
-            batch_size=self.batch_size or int(model_defaults.get("batch_size", 32)),
-            beam_size=self.beam_size or int(model_defaults.get("beam_size", 1)),
-            max_new_tokens=self.max_new_tokens or int(model_defaults.get("max_new_tokens", 256)),
+            batch_size=self.batch_size or int(defaults["batch_size"]),
+            beam_size=self.beam_size or int(defaults["beam_size"]),
+            max_new_tokens=self.max_new_tokens or int(defaults["max_new_tokens"]),
             compute_type=compute_type,
         )

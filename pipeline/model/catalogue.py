@@ -14,7 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from importlib import resources
 from typing import Any, ClassVar
 
-from ..engine_names import ENGINES
+from ..engine_names import DEFAULT_ENGINE, ENGINES
 from ..errors import ModelError
 from ..languages import LANGUAGES, SOURCE_LANGUAGE
 
@@ -158,7 +158,7 @@ def read_manifest(text: str, *, origin: str) -> ModelManifest:
             family=data["family"],
             license=_checked("license", data.get("license", "unknown"), str),
             languages=tuple(data["languages"]),
-            engine=data.get("engine", "ctranslate2"),
+            engine=data.get("engine", DEFAULT_ENGINE),
             source=_checked("source", data["source"], dict) if "source" in data else None,
             decoding=data.get("decoding", {}),
             targets=data.get("targets", {}),
