@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
+from .languages import HAN_CHARACTERS
 from .once import once
 
 # Bump whenever a rule changes what a translation becomes: it is part of every signature.
 CLEANUP_VERSION = "3"
 
-CJK = r"\u3400-\u9fff\uf900-\ufaff"
-HAS_CJK = re.compile(f"[{CJK}]")
+HAS_HAN = re.compile(f"[{HAN_CHARACTERS}]")
 
 # "Translation:", "Here is the translation in French:", "翻译：", "Traduction :" ...
 LEADING_LABEL = re.compile(
@@ -85,14 +85,14 @@ def normalize_chinese(text: str) -> str:
         return HALF_TO_FULL[match.group(0).strip()]
 
     # Half-width punctuation touching a Chinese character (spaces around it dropped).
-    text = re.sub(rf"(?<=[{CJK}])\s*[,;:?!]\s*", full_width, text)
-    text = re.sub(rf"\s*[,;:?!]\s*(?=[{CJK}])", full_width, text)
-    text = re.sub(rf"\s*\(\s*(?=[^()]*[{CJK}][^()]*\))", "（", text)
+    text = re.sub(rf"(?<=[{HAN_CHARACTERS}])\s*[,;:?!]\s*", full_width, text)
+    text = re.sub(rf"\s*[,;:?!]\s*(?=[{HAN_CHARACTERS}])", full_width, text)
+    text = re.sub(rf"\s*\(\s*(?=[^()]*[{HAN_CHARACTERS}][^()]*\))", "（", text)
     text = re.sub(r"(?<=（)([^()）]*)\s*\)", r"\1）", text)
     # A full stop after a Chinese character (or closing mark) ends the sentence.
-    text = re.sub(rf"(?<=[{CJK}”’）])\s*\.(?!\d)", "。", text)
+    text = re.sub(rf"(?<=[{HAN_CHARACTERS}”’）])\s*\.(?!\d)", "。", text)
     text = re.sub(r"([，。；：？！、）])\s+", r"\1", text)  # full-width marks carry their own space
-    if HAS_CJK.search(text):
+    if HAS_HAN.search(text):
         text = re.sub(r"\.\s*$", "。", text)  # the sentence's own full stop
     text = _curly_quotes(text)
     return text
@@ -100,7 +100,7 @@ def normalize_chinese(text: str) -> str:
 
 def _curly_quotes(text: str) -> str:
     """Straight double quotes in Chinese text become “ ” in pairs."""
-    if '"' not in text or not HAS_CJK.search(text):
+    if '"' not in text or not HAS_HAN.search(text):
         return text
     return _paired(text, '"', "“", "”")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .languages import SOURCE_LANGUAGE
+from .languages import SOURCE_LANGUAGE, bleu_tokenizer
 from .translate import DEFAULT_RETRIES, translation_signature
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def score(hypotheses: list[str], references: list[str], *, tgt: str) -> Scores:
 
     if len(hypotheses) != len(references):
         raise InputError(f"{len(hypotheses)} hypotheses for {len(references)} references: the files must align")
-    bleu = sacrebleu.metrics.BLEU(tokenize="zh" if tgt == "zh" else "13a")
+    bleu = sacrebleu.metrics.BLEU(tokenize=bleu_tokenizer(tgt))
     chrf = sacrebleu.metrics.CHRF()
     return Scores(
         bleu=bleu.corpus_score(hypotheses, [references]).score,

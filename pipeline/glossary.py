@@ -19,10 +19,12 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import InputError
-from .languages import TARGET_LANGUAGES
+from .languages import LANGUAGES, SOURCE_LANGUAGE, TARGET_LANGUAGES
 
-HEADER_NAMES = {"en": "en", "english": "en", "term": "en", "source": "en",
-                "zh": "zh", "chinese": "zh", "中文": "zh", "fr": "fr", "french": "fr", "français": "fr"}
+# A header cell (casefolded) -> the language of its column: the table's names for each
+# language, and the first column's role.
+HEADER_NAMES = {column: lang.code for lang in LANGUAGES.values() for column in lang.column_names} | {
+    "term": SOURCE_LANGUAGE, "source": SOURCE_LANGUAGE}
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def read_glossary(path: Path) -> Glossary:
     reader = csv.reader(text.splitlines(), delimiter=delimiter, quoting=quoting)
     rows = [(n, [cell.strip() for cell in row]) for n, row in enumerate(reader, 1)]
     rows = [(n, row) for n, row in rows if any(row) and not row[0].startswith("#")]
-    columns = ["en", "zh", "fr"]
+    columns = list(LANGUAGES)  # without a header: English, then each target language
     if rows and all(cell.casefold() in HEADER_NAMES for cell in rows[0][1] if cell):
         columns = [HEADER_NAMES[cell.casefold()] for cell in rows[0][1]]
         rows = rows[1:]

@@ -1,7 +1,9 @@
-"""The languages bitext works in: one table of names and tags, the checks on what a user
-asks for, and detection (lingua, offline).
+"""The languages bitext works in: one table of names, tags and what the other modules need
+to know of each language (sentence joiner, BLEU tokenizer, length figures, model tokens,
+hreflang tags, glossary headers), the Han character range, the checks on what a user asks
+for, and detection (lingua, offline).
 
-Every other module takes names, tags and language sets from here.
+Every other module takes language facts and language sets from here.
 """
 
 from __future__ import annotations
@@ -20,12 +22,39 @@ class Language:
     native: str  # as a reader of the language names it (column titles, page headers)
     bcp47: str  # the tag for xml:lang, lang="" and TMX (script included where it matters)
     flores: str  # FLORES-200 / NLLB code: NLLB's language tokens, FLORES file names
+    sentence_joiner: str  # between two sentences of one text: Chinese puts no space there
+    bleu_tokenizer: str  # sacrebleu's: Chinese has no spaces between words to split on
+    # Characters per character of English, in translations of the same text (FLORES-200
+    # devtest: 131,966 English, 43,248 Chinese and 157,638 French characters).
+    characters_per_english: float
+    # Characters of translation per character of English source outside which a pair is
+    # suspect (the length_ratio flag); None: the quality check's default bounds.
+    length_ratio: tuple[float, float] | None
+    # Opus-MT multi-target models' tokens for writing in it, most specific first.
+    marian_tokens: tuple[str, ...]
+    # hreflang values of a page's edition in it, lowercased, in tiers best first (a
+    # Simplified Chinese tag before plain "zh"); any other tag of the language comes after.
+    hreflang: tuple[tuple[str, ...], ...]
+    column_names: tuple[str, ...]  # how a glossary's header may name its column, casefolded
 
 
 LANGUAGES = {
-    "en": Language("en", "English", "English", "en", "eng_Latn"),
-    "zh": Language("zh", "Simplified Chinese", "中文", "zh-Hans", "zho_Hans"),
-    "fr": Language("fr", "French", "Français", "fr", "fra_Latn"),
+    "en": Language(
+        "en", "English", "English", "en", "eng_Latn", sentence_joiner=" ", bleu_tokenizer="13a",
+        characters_per_english=1.0, length_ratio=None, marian_tokens=(">>eng<<", ">>en<<"),
+        hreflang=(("en",),), column_names=("en", "english"),
+    ),
+    "zh": Language(
+        "zh", "Simplified Chinese", "中文", "zh-Hans", "zho_Hans", sentence_joiner="", bleu_tokenizer="zh",
+        characters_per_english=0.328, length_ratio=(0.12, 0.9),
+        marian_tokens=(">>cmn_Hans<<", ">>zho_Hans<<", ">>cmn<<", ">>zho<<", ">>zh<<"),
+        hreflang=(("zh-hans", "zh-cn", "zh-sg", "zh-hans-cn"), ("zh",)), column_names=("zh", "chinese", "中文"),
+    ),
+    "fr": Language(
+        "fr", "French", "Français", "fr", "fra_Latn", sentence_joiner=" ", bleu_tokenizer="13a",
+        characters_per_english=1.195, length_ratio=(0.6, 2.2), marian_tokens=(">>fra<<", ">>fr<<"),
+        hreflang=(("fr",),), column_names=("fr", "french", "français"),
+    ),
 }
 SOURCE_LANGUAGE = "en"
 TARGET_LANGUAGES = tuple(code for code in LANGUAGES if code != SOURCE_LANGUAGE)
@@ -48,6 +77,26 @@ def bcp47(code: str) -> str:
 
 def flores_code(code: str) -> str:
     return LANGUAGES[code].flores
+
+
+def flores_devtest(code: str) -> str:
+    """The name of a language's FLORES-200 devtest file (``zho_Hans.devtest``)."""
+    return f"{flores_code(code)}.devtest"
+
+
+def sentence_joiner(code: str) -> str:
+    """What goes between two sentences of one text in a language: a space unless the table
+    says otherwise."""
+    return LANGUAGES[code].sentence_joiner if code in LANGUAGES else " "
+
+
+def bleu_tokenizer(code: str) -> str:
+    return LANGUAGES[code].bleu_tokenizer if code in LANGUAGES else "13a"
+
+
+# Han characters, as a regular-expression character range: CJK Unified Ideographs with
+# Extension A, and the Compatibility Ideographs.
+HAN_CHARACTERS = r"\u3400-\u9fff\uf900-\ufaff"
 
 
 def parse_targets(text: str | Iterable[str]) -> list[str]:

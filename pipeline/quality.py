@@ -23,9 +23,10 @@ from functools import cached_property, lru_cache
 
 from .document import Flag
 from .glossary import missing_renderings
+from .languages import HAN_CHARACTERS, LANGUAGES
 from .numerals import numbers_in, source_numbers
 
-HAN = re.compile(r"[\u3400-\u9fff]")
+HAN = re.compile(f"[{HAN_CHARACTERS}]")
 LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
 # Two or more capitalised words in a row: a person, place or organisation name, its words
 # as names write them: José Martí, Ronald McDonald, Conan O'Brien, Jean-Luc Picard.
@@ -37,8 +38,9 @@ CHATTER = re.compile(
     r"\bnote\s*:|as an ai|以下是|翻译如下|译文[:：]|voici la traduction|traduction\s*:",
     re.IGNORECASE,
 )
-# Characters of target per character of English source, outside which a pair is suspect.
-LENGTH_RATIO = {"zh": (0.12, 0.9), "fr": (0.6, 2.2)}
+# Characters of target per character of English source, outside which a pair is suspect,
+# for a language whose table entry gives none (Language.length_ratio).
+DEFAULT_LENGTH_RATIO = (0.3, 3.0)
 MIN_CHECKED_LENGTH = 20  # shorter sources are too short to judge length or language
 # An English word takes about five letters where Chinese takes two characters: past this many
 # Latin letters (names aside) per Chinese character, a translation reads as English.
@@ -54,7 +56,8 @@ LATIN_PHRASE = re.compile(rf"[{LATIN}][{LATIN}0-9'’.&-]*(?:[ \u00a0]+[{LATIN}0
 PLAIN_WORD = re.compile(rf"[{LATIN}]+(?:[-'’][{LATIN}]+)*")  # a word, not a code: e-mail, don't
 # Latin-only text in brackets or quotes: an original term given beside its translation,
 # as in 游猎 (safari), or a word discussed as a word, as in 拉丁语“civilis”.
-GLOSS = re.compile(r"[(（\[【][^\u3400-\u9fff()（）]*[)）\]】]|[“\"「『‘][^\u3400-\u9fff“”\"「」『』‘’]*[”\"」』’“]")
+GLOSS = re.compile(rf"[(（\[【][^{HAN_CHARACTERS}()（）]*[)）\]】]"
+                   rf"|[“\"「『‘][^{HAN_CHARACTERS}“”\"「」『』‘’]*[”\"」』’“]")
 WEB_ADDRESS = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|int|io|info|cn|fr|uk)\b"
@@ -134,7 +137,8 @@ def _repeated(pair: PairUnderCheck) -> str | None:
 
 def _length_ratio(pair: PairUnderCheck) -> str | None:
     text, source = pair.text, pair.source
-    low, high = LENGTH_RATIO.get(pair.tgt, (0.3, 3.0))
+    known = LANGUAGES.get(pair.tgt)
+    low, high = (known and known.length_ratio) or DEFAULT_LENGTH_RATIO
     ratio = len(text) / max(len(source), 1)
     if len(source) >= MIN_CHECKED_LENGTH and not low <= ratio <= high:
         return f"{len(text)} characters for {len(source)} ({ratio:.2f}, expected {low}-{high})"
@@ -178,7 +182,7 @@ QUALITY_CHECKS = (
     Check("untranslated_words", True, 0.5, _untranslated_words,
           "English words left inside a Chinese translation (names, acronyms, units, codes, addresses aside)"),
     Check("repetition", True, 0.0, _repeated, "a repetition loop: few distinct words, or a trigram 4+ times"),
-    Check("length_ratio", True, 0.5, _length_ratio, "a length far off the language pair's (LENGTH_RATIO)"),
+    Check("length_ratio", True, 0.5, _length_ratio, "a length far off the language pair's (Language.length_ratio)"),
     Check("missing_numbers", True, 0.5, _missing_numbers, "a number of the source missing, compared by value"),
     Check("missing_names", False, 0.8, _missing_names,
           "a name of the source lost or misspelt in a Latin-script translation"),

@@ -16,6 +16,7 @@ from .document import Signature, Translation
 from .engines import Engine
 from .engines.prompts import Hints
 from .glossary import Glossary
+from .languages import sentence_joiner
 from .quality import SERIOUS, check_pair, english_left, quality
 
 CHUNK = 32  # texts handed to the engine at once: a chunk of the queue, a unit of progress and storing
@@ -182,7 +183,7 @@ def _attempt(engine: Engine, texts: Sequence[str], *, src: str, tgt: str, glossa
     done = {}
     for text in texts:
         cleaned = [clean_translation(next(outputs), source=piece, tgt=tgt) for piece in parts[text]]
-        joined = ("" if tgt == "zh" else " ").join(cleaned)
+        joined = sentence_joiner(tgt).join(cleaned)
         required = glossary.for_text(text, tgt) if glossary else ()
         done[text] = Translation(text, joined, len(parts[text]), tuple(check_pair(text, joined, tgt=tgt, terms=required)))
     return done

@@ -40,10 +40,10 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.languages import flores_devtest
 from pipeline.translate import DEFAULT_RETRIES
 
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
-FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 
 # name -> (DecodingOptions fields, retries, context, retry decodings in order: None for RETRY_DECODINGS's)
 CONFIGS: dict[str, tuple[dict, int, bool, tuple[str, ...] | None]] = {
@@ -63,7 +63,7 @@ CONFIGS: dict[str, tuple[dict, int, bool, tuple[str, ...] | None]] = {
 
 
 def read_lines(lang: str, first: int, last: int) -> list[str]:
-    lines = (FLORES / FILES[lang]).read_text(encoding="utf-8").splitlines()
+    lines = (FLORES / flores_devtest(lang)).read_text(encoding="utf-8").splitlines()
     return lines[first - 1 : last]
 
 

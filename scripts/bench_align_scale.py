@@ -34,9 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.languages import flores_devtest, sentence_joiner
+
 ROOT = Path(__file__).resolve().parent.parent
 FLORES = ROOT.parent / "shared" / "data" / "flores200-devtest"
-FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 JOIN_EVERY = 7  # target lines 7k and 7k + 1 become one line
 
 
@@ -56,8 +57,8 @@ def reset_peak() -> None:
 
 def texts(flores: Path, tgt_lang: str, size: int, seed: int = 1, unique: bool = False):
     """(source lines, target lines, true beads) of ``size`` source lines."""
-    english = (flores / FILES["en"]).read_text(encoding="utf-8").splitlines()
-    other = (flores / FILES[tgt_lang]).read_text(encoding="utf-8").splitlines()
+    english = (flores / flores_devtest("en")).read_text(encoding="utf-8").splitlines()
+    other = (flores / flores_devtest(tgt_lang)).read_text(encoding="utf-8").splitlines()
     rng = random.Random(seed)
     order: list[int] = []
     while len(order) < size:
@@ -76,7 +77,7 @@ def texts(flores: Path, tgt_lang: str, size: int, seed: int = 1, unique: bool = 
     i = 0
     while i < size:
         if i % JOIN_EVERY == 0 and i + 1 < size:
-            tgt.append(("" if tgt_lang == "zh" else " ").join([other[order[i]], other[order[i + 1]]]))
+            tgt.append(sentence_joiner(tgt_lang).join([other[order[i]], other[order[i + 1]]]))
             gold.append(((i, i + 1), (len(tgt) - 1,)))
             i += 2
         else:

@@ -27,7 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-FLORES_EN = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest" / "eng_Latn.devtest"
+from pipeline.languages import flores_devtest
+
+FLORES_EN = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest" / flores_devtest("en")
 OPUS_SHAPE = dict(d_model=512, layers=6, heads=8, ffn=2048, vocab=58101, positions=512)
 
 

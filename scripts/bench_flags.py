@@ -30,10 +30,10 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.ingest import read_lines
-from pipeline.quality import CHECKS, NAME, check_pair
+from pipeline.languages import LANGUAGES, flores_devtest
+from pipeline.quality import CHECKS, HAN, NAME, check_pair
 
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
-FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 ANY = "(any flag)"
 
 
@@ -51,7 +51,6 @@ def count_flags(sources: list[str], targets: list[str], lang: str, show: str | N
 
 # Lowercase English words long enough to be ordinary words, not units or particles.
 _PLAIN_WORD = re.compile(r"\b[a-z]{5,}\b")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def planted(english: list[str], refs: dict[str, list[str]]) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
@@ -77,7 +76,7 @@ def planted(english: list[str], refs: dict[str, list[str]]) -> list[tuple[str, s
     for en, zh in lines["zh"]:
         words = _PLAIN_WORD.findall(en)
         # Between two Chinese characters, near the middle: where a model leaves a word.
-        cuts = [i for i in range(1, len(zh)) if _HAN.match(zh[i - 1]) and _HAN.match(zh[i])]
+        cuts = [i for i in range(1, len(zh)) if HAN.match(zh[i - 1]) and HAN.match(zh[i])]
         if words and cuts:
             cut = min(cuts, key=lambda i: abs(i - len(zh) // 2))
             left_in.append((en, zh, zh[:cut] + rng.choice(words) + zh[cut:]))
@@ -111,7 +110,7 @@ def main() -> None:
     parser.add_argument("--show", metavar="FLAG", help="print every pair that raises FLAG")
     args = parser.parse_args()
 
-    text = {lang: read_lines(FLORES / name) for lang, name in FILES.items()}
+    text = {lang: read_lines(FLORES / flores_devtest(lang)) for lang in LANGUAGES}
     english, n = text["en"], len(text["en"])
     started = time.perf_counter()
     # Column name: (flags counted, sentences).

@@ -40,10 +40,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.languages import flores_devtest
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "articles" / "chinadaily-2025-11-29-human-rights.txt"
-FLORES = SHARED / "data" / "flores200-devtest" / "eng_Latn.devtest"
+FLORES = SHARED / "data" / "flores200-devtest" / flores_devtest("en")
 CONFIGS = ("old", "per-article", "queue-1worker", "queue", "queue-avx512", "cli")
 LANGS = ("zh", "fr")
 

@@ -22,8 +22,10 @@ import resource
 import time
 from pathlib import Path
 
+from pipeline.languages import flores_devtest
+
 HERE = Path(__file__).resolve().parent
-FLORES_EN = HERE.parent.parent / "shared" / "data" / "flores200-devtest" / "eng_Latn.devtest"
+FLORES_EN = HERE.parent.parent / "shared" / "data" / "flores200-devtest" / flores_devtest("en")
 
 
 def candidates():

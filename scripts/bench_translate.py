@@ -23,12 +23,13 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.languages import bleu_tokenizer, flores_devtest
+
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
-FILES = {"en": "eng_Latn.devtest", "zh": "zho_Hans.devtest", "fr": "fra_Latn.devtest"}
 
 
 def read_lines(folder: Path, lang: str, count: int) -> list[str]:
-    with (folder / FILES[lang]).open(encoding="utf-8") as stream:
+    with (folder / flores_devtest(lang)).open(encoding="utf-8") as stream:
         return [line.rstrip("\n") for _, line in zip(range(count), stream)]
 
 
@@ -101,7 +102,7 @@ def main() -> None:
         for lang in args.langs:
             run = result["langs"][lang]
             references = read_lines(args.flores, lang, args.sentences)
-            bleu = sacrebleu.metrics.BLEU(tokenize="zh" if lang == "zh" else "13a")
+            bleu = sacrebleu.metrics.BLEU(tokenize=bleu_tokenizer(lang))
             chrf = sacrebleu.metrics.CHRF()
             bleu_score = bleu.corpus_score(run["hypotheses"], [references])
             chrf_score = chrf.corpus_score(run["hypotheses"], [references])

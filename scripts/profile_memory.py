@@ -52,14 +52,14 @@ def child(args) -> None:
     started = time.monotonic()
     overrides = json.loads(args.child)
     from pipeline.engines import DecodingOptions
-    from pipeline.languages import flores_code
+    from pipeline.languages import flores_devtest
     from pipeline.runner import open_engines
     from pipeline.translate import DEFAULT_RETRIES, translation_signature
     from pipeline.workqueue import plan_chunks, translate_locally
 
     stage("import")
     lang = args.to
-    sources = (FLORES / f"{flores_code('en')}.devtest").read_text(encoding="utf-8").splitlines()[: args.lines]
+    sources = (FLORES / flores_devtest("en")).read_text(encoding="utf-8").splitlines()[: args.lines]
     options = DecodingOptions(workers=overrides.get("workers", 2), batch_size=overrides.get("batch_size"))
     engine = open_engines(args.model, [lang], engine=args.engine, options=options)[lang]
     engine.load()

@@ -9,10 +9,10 @@ from pipeline.cli import app
 from pipeline.model import DEFAULT_MODEL, default_cache_dir
 from pipeline.model.catalogue import catalogue
 from pipeline.model.sources import chunks_installed
+from pipeline.quality import HAN
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
-HAN = re.compile(r"[\u4e00-\u9fff]")
 FRENCH_WORDS = {"le", "la", "les", "de", "des", "du", "un", "une", "et", "est", "a", "au", "aux", "en", "dans", "sur"}
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..document import Signature
+from ..languages import LANGUAGES, sentence_joiner
 from ..progress import Progress, no_progress
 from .beads import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead, align_embeddings
 from .clauses import clause_texts
@@ -44,9 +45,6 @@ class EmbeddedText:
     clauses: tuple[np.ndarray, np.ndarray] | None = None  # each sentence's first and last clause, embedded
 
 
-# Characters per character of English, in translations of the same text (FLORES-200
-# devtest: 131,966 English, 43,248 Chinese and 157,638 French characters).
-CHARACTERS_PER_ENGLISH = {"en": 1.0, "zh": 0.328, "fr": 1.195}
 # Texts per call to the embedder: a multiple of its batch (the batches stay those of one
 # call), few enough to report progress often and to hold no second copy of the vectors.
 EMBED_CHUNK = 32 * BATCH
@@ -55,8 +53,8 @@ EMBED_CHUNK = 32 * BATCH
 def length_prior(src_lang: str, tgt_lang: str) -> float | None:
     """How long a translation from ``src_lang`` into ``tgt_lang`` usually is, in characters
     per source character (None for a language without a figure)."""
-    if src_lang in CHARACTERS_PER_ENGLISH and tgt_lang in CHARACTERS_PER_ENGLISH:
-        return CHARACTERS_PER_ENGLISH[tgt_lang] / CHARACTERS_PER_ENGLISH[src_lang]
+    if src_lang in LANGUAGES and tgt_lang in LANGUAGES:
+        return LANGUAGES[tgt_lang].characters_per_english / LANGUAGES[src_lang].characters_per_english
     return None
 
 
@@ -174,7 +172,7 @@ def aligner_signature(*, embedder: str = "use", embed_runs: bool = False, settin
 
 def join_sentences(sentences: Sequence[str], lang: str) -> str:
     """A bead's side as text: its sentences joined (no space between Chinese sentences)."""
-    return ("" if lang == "zh" else " ").join(s.strip() for s in sentences)
+    return sentence_joiner(lang).join(s.strip() for s in sentences)
 
 
 def joined_runs(sentences: Sequence[str], size: int, lang: str) -> list[str]:

@@ -17,15 +17,15 @@ from urllib.parse import urldefrag, urljoin
 from ..errors import InputError
 from ..fetch import Fetcher, Page, without_credentials
 from ..ingest import PageRules, default_rules
-from ..languages import TARGET_LANGUAGES, name
+from ..languages import LANGUAGES, TARGET_LANGUAGES, name
 from ..progress import Progress, no_progress
 from ..store import Store
 from ..inputs import expand
 from . import aligner_signature
 from .editions import AlignedEditions, align_editions
 
-# hreflang values, best first per language: Simplified Chinese before the rest.
-HREFLANG_RANK = {"zh-hans": 0, "zh-cn": 0, "zh-sg": 0, "zh-hans-cn": 0, "zh": 1, "fr": 0}
+# hreflang values -> rank, best first per language (Language.hreflang's tiers).
+HREFLANG_RANK = {tag: rank for lang in LANGUAGES.values() for rank, tier in enumerate(lang.hreflang) for tag in tier}
 
 
 def edition_links(page: Page, *, rules: PageRules | None = None) -> dict[str, str]:

@@ -16,14 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ModelError
-from ..languages import flores_code
-
-# Target tokens of Opus-MT multi-target models, most specific first.
-MARIAN_TARGET_TOKENS = {
-    "zh": (">>cmn_Hans<<", ">>zho_Hans<<", ">>cmn<<", ">>zho<<", ">>zh<<"),
-    "fr": (">>fra<<", ">>fr<<"),
-    "en": (">>eng<<", ">>en<<"),
-}
+from ..languages import LANGUAGES, flores_code
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,7 @@ def target_control(tokenizer, *, src: str, tgt: str, token: str | None = None) -
     if token:
         return TargetControl(source_prefix=f"{_checked(token, vocab, kind)} ")
     if marian_tokens:
-        for candidate in MARIAN_TARGET_TOKENS.get(tgt, ()):
+        for candidate in LANGUAGES[tgt].marian_tokens if tgt in LANGUAGES else ():
             if candidate in vocab:
                 return TargetControl(source_prefix=f"{candidate} ")
         raise ModelError(
