@@ -27,9 +27,6 @@ class TargetControl:
     src_lang: str | None = None  # the tokenizer's source language (NLLB, M2M100)
     forced_bos: str | None = None  # token the decoder must start with (NLLB, M2M100)
 
-    def describe(self) -> str:
-        return self.forced_bos or self.source_prefix.strip() or "-"
-
 
 def target_control(tokenizer, *, src: str, tgt: str, token: str | None = None) -> TargetControl:
     """The target-language control for a seq2seq model's tokenizer."""
