@@ -92,8 +92,8 @@ def evaluate(
     The three sides must align line by line; files of different lengths are an
     ``InputError`` that says which.
     """
-    from .quality import check_pair
     from .document import Translation
+    from .quality import check_pair
     from .workqueue import plan_chunks, translate_locally
 
     if len(sources) != len(references):
@@ -112,7 +112,7 @@ def evaluate(
         contexts = None
         if context:
             contexts = {}
-            for previous, source in zip(["", *sources], sources):
+            for previous, source in zip(["", *sources], sources, strict=False):
                 contexts.setdefault(source, (previous,) if previous else ())
         # The same queue as a run (length-sorted chunks, side by side on the engine's workers).
         sig = translation_signature(engine, glossary=glossary, retries=retries, context=context)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-import unicodedata
 import tomllib
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources

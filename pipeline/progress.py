@@ -90,8 +90,7 @@ def library_bars_to(progress: Progress, step: str) -> Iterator[None]:
 
 def _silence_hub_bars(restore: ExitStack) -> None:
     try:
-        from huggingface_hub import constants
-        from huggingface_hub import utils as hub_utils
+        from huggingface_hub import constants, utils as hub_utils
     except ImportError:
         return
     # HF_HUB_DISABLE_PROGRESS_BARS=0 is the user's explicit wish (and disabling would warn).

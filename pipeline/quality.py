@@ -336,7 +336,7 @@ def _source_names(source: str) -> set[str]:
     """Words the source writes capitalised or in capitals: names, acronyms, titles."""
     words = WORD.findall(source)
     names = {w for w in words if w[0].isupper()}
-    names |= {w for w, after in zip(words, words[1:]) if w in _NAME_PARTICLES and after[0].isupper()}
+    names |= {w for w, after in zip(words, words[1:], strict=False) if w in _NAME_PARTICLES and after[0].isupper()}
     return names
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-import html
 from itertools import groupby
 from pathlib import Path
 

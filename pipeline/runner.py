@@ -19,15 +19,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .alignment.machine import align
-from .document import Article, Sentence, Signature, Translation, TranslatedText
+from .document import Article, Sentence, Signature, TranslatedText, Translation
 from .engines import DecodingOptions, Engine, check_options, create_engine
 from .errors import InputError, Interrupted
 from .glossary import Glossary
+from .ingest import not_prose
 from .inputs import MAX_ARTICLE_CHARS, Input
 from .languages import SOURCE_LANGUAGE, detect_language, name
 from .model import default_cache_dir, resolve_languages
 from .progress import Progress, no_progress
-from .ingest import not_prose
 from .segment import segment
 from .store import Store
 from .translate import DEFAULT_RETRIES, article_contexts, translation_signature

@@ -71,8 +71,8 @@ def child(config: dict) -> dict:
     """One configuration, both languages, in this (fresh) process."""
     from pipeline.engines import DecodingOptions, create_engine
     from pipeline.evaluate import evaluate
-    from pipeline.translate import translation_signature
     from pipeline.model import DEFAULT_MODEL, default_cache_dir, resolve
+    from pipeline.translate import translation_signature
 
     cache = default_cache_dir()
     files = resolve(DEFAULT_MODEL, cache_dir=cache)

@@ -144,8 +144,6 @@ def emb_1to1(
     is above .1 (and it fits the order): low, because a 1-1-only aligner has to absorb the
     translator's splits and merges somewhere.
     """
-    import numpy as np
-
     from pipeline.alignment.embeddings import get_embedder
 
     # bitext's own "use" embedder: the baseline differs from bitext in its beads only.

@@ -71,8 +71,8 @@ def child(args) -> dict:
     """One configuration: load, warm up, then time generation of a fixed length."""
     import torch
 
-    from pipeline.engines.prompts import prompt_ids
     from pipeline.engines.convert import converted_tokenizer, ensure_ctranslate2, load_transformers
+    from pipeline.engines.prompts import prompt_ids
     from pipeline.model import DEFAULT_MODEL, default_cache_dir, resolve
 
     cache = default_cache_dir()

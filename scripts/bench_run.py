@@ -80,10 +80,10 @@ def child(config: dict) -> dict:
                     raise
         return {"seconds": None, "load_s": None, "texts": None, "translations": None,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    from pipeline.engines import DecodingOptions
     from pipeline.inputs import expand
     from pipeline.languages import SOURCE_LANGUAGE
     from pipeline.model import DEFAULT_MODEL, default_cache_dir
-    from pipeline.engines import DecodingOptions
     from pipeline.runner import open_engines, read_article
     from pipeline.translate import translate_texts, translation_signature
     from pipeline.workqueue import plan_chunks, translate_locally

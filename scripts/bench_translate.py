@@ -30,7 +30,7 @@ FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flore
 
 def read_lines(folder: Path, lang: str, count: int) -> list[str]:
     with (folder / flores_devtest(lang)).open(encoding="utf-8") as stream:
-        return [line.rstrip("\n") for _, line in zip(range(count), stream)]
+        return [line.rstrip("\n") for _, line in zip(range(count), stream, strict=False)]
 
 
 def run_one(args) -> dict:
@@ -54,7 +54,7 @@ def run_one(args) -> dict:
         started = time.perf_counter()
         raw = engine.translate(sources, src="en", tgt=lang)
         seconds = time.perf_counter() - started
-        hypotheses = [clean_translation(r, source=s, tgt=lang) for r, s in zip(raw, sources)]
+        hypotheses = [clean_translation(r, source=s, tgt=lang) for r, s in zip(raw, sources, strict=True)]
         tokens = sum(len(tokenizer.encode(h, add_special_tokens=False)) for h in hypotheses)
         result["langs"][lang] = {"seconds": seconds, "tokens": tokens, "hypotheses": hypotheses}
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -311,7 +311,7 @@ def test_big_texts_go_coarse_to_fine_within_a_band_and_find_the_exact_beads(monk
     n, m = len(src), len(tgt)
     assert [(rows, columns) for rows, columns, _ in searched[-2:]] == [(n, m), (n, m)]  # two passes: quotes agree
     assert (searched[0][0] + 1) * (searched[0][1] + 1) <= settings.exact_cells < (n + 1) * (m + 1)
-    for rows, columns, cells in searched[1:]:  # every finer level: a band around the path
+    for rows, _, cells in searched[1:]:  # every finer level: a band around the path
         assert cells <= (rows + 1) * 6 * settings.band, searched
     assert searched[-1][2] < (n + 1) * (m + 1) / 5  # not the whole matrix
     passes = len(searched) - 1
@@ -348,9 +348,9 @@ def test_sentences_are_embedded_in_chunks_with_progress(monkeypatch):
     texts = len(src) + len(tgt) + 7 + 1  # new clauses: "Sentence 0" to "Sentence 6", and "with a clause."
     assert [len(call) for call in fake.calls[1:]] == [4, 4, 4, 4, 4]
     assert reported == [("embedding sentences", done, texts) for done in (0, 4, 8, 12, 16, 20)]
-    for one, other in zip(whole, chunked):
+    for one, other in zip(whole, chunked, strict=True):
         assert np.array_equal(one.vectors, other.vectors)
-        assert all(np.array_equal(a, b) for a, b in zip(one.clauses, other.clauses))
+        assert all(np.array_equal(a, b) for a, b in zip(one.clauses, other.clauses, strict=True))
 
 
 def test_alignment_reports_embedding_then_the_path_search(monkeypatch):

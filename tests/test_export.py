@@ -59,7 +59,7 @@ def test_tmx_reads_back_with_translate_toolkit(db, tmp_path, export):
         tmx = tmxfile(stream, sourcelanguage="en", targetlanguage="zh-Hans")
     assert len(tmx.units) == len(pairs) == 8  # 6 sentences and 2 titles
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
-    for unit, pair in zip(tmx.units, pairs):
+    for unit, pair in zip(tmx.units, pairs, strict=True):
         assert unit.source == pair.source and unit.target == pair.text("zh")
         segments = {tuv.get(xml_lang): tuv.findtext("seg") for tuv in unit.xmlelement.findall("tuv")}
         assert segments == {"en": pair.source, "zh-Hans": pair.text("zh"), "fr": pair.text("fr")}

@@ -4,7 +4,7 @@ and every failure as one line naming the URL and the cause."""
 import pytest
 
 from pipeline.cli import app
-from pipeline.fetch import USER_AGENT, FetchError, Fetcher, FetchOptions
+from pipeline.fetch import USER_AGENT, Fetcher, FetchError, FetchOptions
 from pipeline.store import Store
 
 pytestmark = pytest.mark.timeout(120)

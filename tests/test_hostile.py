@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import app
-from tests.conftest import user_error
 from pipeline.model import ModelManifest
+from tests.conftest import user_error
 
 GOOD = "Ferry returns\n\nThe ferry is back after two years. Riders cheered.\n"
 

@@ -227,7 +227,7 @@ def test_a_table_without_text_or_html_is_refused_naming_the_columns_bitext_reads
         import pyarrow
         import pyarrow.parquet
 
-        pyarrow.parquet.write_table(pyarrow.table({name: [value] for name, value in zip(*rows)}), path)
+        pyarrow.parquet.write_table(pyarrow.table({name: [value] for name, value in zip(*rows, strict=True)}), path)
     else:
         delimiter = "," if suffix == ".csv" else "\t"
         path.write_text("\n".join(delimiter.join(f'"{cell}"' if "," in cell else cell for cell in row)

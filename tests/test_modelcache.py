@@ -14,8 +14,7 @@ from pipeline.cli import app
 from pipeline.engines import create_engine
 from pipeline.engines.convert import CHECKSUMS_FILE, ensure_ctranslate2, load_transformers
 from pipeline.errors import ModelError
-from pipeline.model import DEFAULT_MODEL, ModelManifest, resolve
-from pipeline.model import cache as model_cache_module
+from pipeline.model import DEFAULT_MODEL, ModelManifest, cache as model_cache_module, resolve
 from pipeline.model.cache import assembled_stamp_path
 from pipeline.model.catalogue import PypiChunks, catalogue, read_manifest
 from pipeline.model.sources import assemble_chunks

@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+
 from pipeline.cli import app
 from pipeline.reading import page_name
 from tests.browser import CHROMIUM, CHROMIUM_ARGS

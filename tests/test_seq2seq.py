@@ -16,7 +16,6 @@ from pipeline.once import Once
 from pipeline.translate import split_to_fit
 
 
-
 class Spy:
     """Wraps a loaded model and records what the engine asks of it."""
 

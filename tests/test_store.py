@@ -1,8 +1,7 @@
 import sqlite3
+from dataclasses import replace
 
 import pytest
-
-from dataclasses import replace
 
 from pipeline.document import Flag, Signature, Translation
 from pipeline.errors import StoreError

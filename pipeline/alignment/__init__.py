@@ -110,7 +110,7 @@ def _embed_into(model, texts: Sequence[str], destinations: Sequence[np.ndarray],
         chunk = model.embed(texts[start : start + EMBED_CHUNK])
         if not outputs:
             outputs = [np.zeros((rows, chunk.shape[1]), dtype=chunk.dtype) for _ in destinations]
-        for index, out in zip(destinations, outputs):
+        for index, out in zip(destinations, outputs, strict=True):
             found = np.flatnonzero((index >= start) & (index < start + len(chunk)))
             out[found] = chunk[index[found] - start]
     progress(message, len(texts), len(texts))

@@ -90,9 +90,9 @@ def align_editions(
                          f"English first (e.g. en,zh,fr)")
     pages = [_read_one(path, fetcher) for path in paths]
     paths = [without_credentials(path) if is_url(path) else path for path in paths]  # as messages name them
-    found = [_language(path, page, langs[n] if langs else None) for n, (path, page) in enumerate(zip(paths, pages))]
+    found = [_language(path, page, langs[n] if langs else None) for n, (path, page) in enumerate(zip(paths, pages, strict=True))]
     _check_languages(paths, found)
-    pages = [_simplified(page) if lang == "zh" else page for page, lang in zip(pages, found)]
+    pages = [_simplified(page) if lang == "zh" else page for page, lang in zip(pages, found, strict=True)]
 
     english = pages[0]
     stored = store.sentences(english.doc_id)
@@ -103,7 +103,7 @@ def align_editions(
     english_side = _embed(english, sentences, lang=SOURCE_LANGUAGE, embedder=embedder, embed_runs=embed_runs)
 
     editions, reports = [], []
-    for path, page, lang in zip(paths[1:], pages[1:], found[1:]):
+    for path, page, lang in zip(paths[1:], pages[1:], found[1:], strict=True):
         edition_sentences = segment(page.paragraphs, lang=lang)
         edition_side = _embed(page, edition_sentences, lang=lang, embedder=embedder, embed_runs=embed_runs)
         edition = _edition(english, sentences, english_side, page, edition_sentences, edition_side, lang=lang,
@@ -198,7 +198,7 @@ def _check_languages(paths: Sequence[str], langs: Sequence[str]) -> None:
     if langs[0] != SOURCE_LANGUAGE:
         raise InputError(f"{paths[0]}: reads as {name(langs[0])}; the first input must be the English article")
     seen: dict[str, str] = {}
-    for path, lang in zip(paths[1:], langs[1:]):
+    for path, lang in zip(paths[1:], langs[1:], strict=True):
         if lang not in TARGET_LANGUAGES:
             what = "English too" if lang == SOURCE_LANGUAGE else f"in {name(lang)}"
             raise InputError(f"{path}: is {what}; an edition must be in one of: "

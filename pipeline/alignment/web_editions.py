@@ -17,10 +17,10 @@ from urllib.parse import urldefrag, urljoin
 from ..errors import InputError
 from ..fetch import Fetcher, Page, without_credentials
 from ..ingest import PageRules, default_rules
+from ..inputs import expand
 from ..languages import LANGUAGES, TARGET_LANGUAGES, name
 from ..progress import Progress, no_progress
 from ..store import Store
-from ..inputs import expand
 from . import aligner_signature
 from .editions import AlignedEditions, align_editions
 

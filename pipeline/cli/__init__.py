@@ -26,10 +26,34 @@ from ..quality import CHECKS, quality_levels
 from ..translate import DEFAULT_RETRIES
 from ..view import progress_display, shown, step_reporter
 from .common import (
-    Articles, BatchOption, BatchTypeOption, BeamOption, CacheOption, ComputeOption, ContextOption, DbOption,
-    DeviceOption, EngineOption, ExamplesOption, GlobOption, GlossaryOption, MaxNewOption, MinScoreOption, ModelOption,
-    OriginOption, RetriesOption, StopRequest, ThreadsOption, ToOption, WorkersOption, err, error_line, out, say,
-    stop_on_first_interrupt, user_errors,
+    Articles,
+    BatchOption,
+    BatchTypeOption,
+    BeamOption,
+    CacheOption,
+    ComputeOption,
+    ContextOption,
+    DbOption,
+    DeviceOption,
+    EngineOption,
+    ExamplesOption,
+    GlobOption,
+    GlossaryOption,
+    MaxNewOption,
+    MinScoreOption,
+    ModelOption,
+    OriginOption,
+    RetriesOption,
+    StopRequest,
+    ThreadsOption,
+    ToOption,
+    WorkersOption,
+    err,
+    error_line,
+    out,
+    say,
+    stop_on_first_interrupt,
+    user_errors,
 )
 
 app = typer.Typer(
@@ -115,8 +139,8 @@ def run(
 
     Example: bitext run examples/*.txt --to zh,fr --db bitext.db
     """
-    from ..glossary import read_glossary
     from ..fetch import Fetcher
+    from ..glossary import read_glossary
     from ..inputs import expand, is_url, read_url_list
     from ..languages import parse_targets
     from ..runner import open_engines, run_articles

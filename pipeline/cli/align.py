@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.text import Text
 
-from . import app
 from ..view import shown
+from . import app
 from .common import DbOption, err, say, user_errors
 
 LangOption = Annotated[Optional[str], typer.Option(help="--presegmented: en, zh or fr. Default: detected.")]

@@ -11,17 +11,17 @@ from ..view import progress_display, step_reporter
 from . import models_app
 from .common import CacheOption, err, out, say, user_errors
 
+
 @models_app.command("list")
 def models_list(cache_dir: CacheOption = None) -> None:
     """Show the model catalogue: what is installed and what is prepared.
 
     Example: bitext models list
     """
-    from ..products import model_status
-    from ..model.catalogue import catalogue
-    from ..view import catalogue_view
-
     from ..model import default_cache_dir
+    from ..model.catalogue import catalogue
+    from ..products import model_status
+    from ..view import catalogue_view
 
     cache = cache_dir or default_cache_dir()
     out.print(catalogue_view([model_status(m, cache_dir=cache) for m in catalogue().values()], default=DEFAULT_MODEL))
@@ -60,9 +60,8 @@ def models_verify(
 
     Exits with status 1 if any is corrupt. Example: bitext models verify
     """
-    from ..products import verify_models
-
     from ..model import default_cache_dir
+    from ..products import verify_models
 
     cache = cache_dir or default_cache_dir()
     with user_errors():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ModelError
+from ..progress import Progress, no_progress
 from .cache import (
     IDENTITY_FILE,
     Stamp,
@@ -17,7 +18,6 @@ from .cache import (
     read_stamp,
 )
 from .catalogue import HubRepo, ModelManifest, PypiChunks, catalogue
-from ..progress import Progress, no_progress
 from .sources import HUB_ID, assemble_chunks, download_from_hub
 
 

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ModelError
+from ..progress import Progress, library_bars_to, no_progress
 from .cache import (
     IDENTITY_FILE,
     assembled_path,
@@ -29,7 +30,6 @@ from .cache import (
     write_json,
 )
 from .catalogue import PypiChunks
-from ..progress import Progress, library_bars_to, no_progress
 
 # Files a Hub snapshot needs: PyTorch weights, config, tokenizer; not TF/Flax/ONNX copies.
 HUB_FILES = ["*.json", "*.safetensors", "pytorch_model*.bin", "*.model", "*.spm", "*.txt", "*.tiktoken"]

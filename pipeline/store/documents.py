@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..document import AlignedDocument, Article, Flag, Sentence, Signature, Translation, TranslatedText
+from ..document import AlignedDocument, Article, Flag, Sentence, Signature, TranslatedText, Translation
 from ..errors import StoreError
 from .connection import utc_now
 from .editions import EditionTables
