@@ -269,7 +269,8 @@ def write_tmx(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> i
         if pair.index is not None:
             props += [("x-sentence-index", str(pair.index)), ("x-paragraph", str(pair.paragraph))]
         props += [(f"x-signature-{bcp47(lang)}", pair.signatures[lang]) for lang in langs if lang in pair.signatures]
-        props += [(f"x-flags-{bcp47(lang)}", ",".join(f.name for f in pair.flags(lang))) for lang in langs if pair.flags(lang)]
+        props += [(f"x-flags-{bcp47(lang)}", ",".join(f.name for f in pair.flags(lang)))
+                  for lang in langs if pair.flags(lang)]
         lines = [f"    <tu srclang={quoteattr(bcp47(SOURCE))}>"]
         lines += [f"      <prop type={quoteattr(kind)}>{escape(xml_chars(value))}</prop>" for kind, value in props]
         for lang, text in ((SOURCE, pair.source), *((lang, pair.text(lang)) for lang in langs)):
@@ -313,7 +314,8 @@ def write_parquet(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str], 
                 "doc_id": [p.doc_id for p in batch], "kind": [p.kind for p in batch], "index": [p.index for p in batch],
                 "paragraph": [p.paragraph for p in batch], "origin": [p.origin for p in batch],
                 "score": [p.score for p in batch], SOURCE: [p.source for p in batch],
-                **{lang: [p.translations[lang].text if lang in p.translations else None for p in batch] for lang in langs},
+                **{lang: [p.translations[lang].text if lang in p.translations else None for p in batch]
+                   for lang in langs},
                 **{f"signature_{lang}": [p.signatures.get(lang) for p in batch] for lang in langs},
             }
             writer.write_table(pa.table(columns, schema=schema))
@@ -337,7 +339,8 @@ def write_markdown(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str])
         if pair.doc_id != current:
             current = pair.doc_id
             header = [native_name(SOURCE), *(native_name(lang) for lang in langs)]
-            heading = f"{'' if count == 0 else chr(10)}## {_md(pair.article.title) or pair.doc_id}\n\n`{pair.doc_id}`\n\n"
+            heading = (f"{'' if count == 0 else chr(10)}## {_md(pair.article.title) or pair.doc_id}\n\n"
+                       f"`{pair.doc_id}`\n\n")
             out.write((heading + "| # | " + " | ".join(header) + " |\n" + "|---|" + "---|" * len(header) + "\n")
                       .encode("utf-8"))
         number = "title" if pair.kind == "title" else str(pair.index)

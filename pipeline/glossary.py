@@ -118,7 +118,8 @@ def read_glossary(path: Path) -> Glossary:
         if len(row) > len(columns):
             raise InputError(f"{path}, line {number}: {len(row)} columns, the glossary has {len(columns)} "
                              f"({', '.join(columns)})")
-        renderings = tuple((lang, cell) for lang, cell in zip(columns[1:], row[1:], strict=False) if cell and lang in TARGET_LANGUAGES)
+        renderings = tuple((lang, cell) for lang, cell in zip(columns[1:], row[1:], strict=False)
+                           if cell and lang in TARGET_LANGUAGES)
         if not renderings:
             raise InputError(f"{path}, line {number}: {row[0]!r} has no rendering")
         key = row[0].casefold()

@@ -88,7 +88,8 @@ def plain_text(text: str) -> str:
 _SENTENCE_END = re.compile(r"[.!?。！？…\"'”’»)]\s*$")
 _CODE_LINE = re.compile(r"[{};]\s*$|^\s*(?:def |class |import |from \S+ import |#include|function |var |let |const "
                         r"|return\b|if \(|for \(|public |private |package )")
-_LOG_LINE = re.compile(r"^\W{0,2}(?:\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}"
+_LOG_LINE = re.compile(r"^\W{0,2}(?:\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|\d{2}:\d{2}:\d{2}"
+                       r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}"
                        r"|(?:INFO|DEBUG|WARN(?:ING)?|ERROR|TRACE|FATAL)\b)")
 
 

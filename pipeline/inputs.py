@@ -1,7 +1,8 @@
 """Turn what the user names on the command line into articles to read, one by one.
 
 Paths may be files (page copies, HTML pages, ``.jsonl`` with one article per line,
-tables, ``.csv``/``.tsv``/``.parquet``, with one article per row), folders (searched recursively for files matching a glob), or ``-`` for standard input.
+tables, ``.csv``/``.tsv``/``.parquet``, with one article per row), folders (searched
+recursively for files matching a glob), or ``-`` for standard input.
 Nothing is read until asked, and a bad input becomes an error for that input alone, so
 one unreadable file never stops the others.
 """

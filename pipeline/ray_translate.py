@@ -217,8 +217,8 @@ class RayTranslator:
             )
         gpus = ray.cluster_resources().get("GPU", 0)
         if self.ray_options.gpus_per_actor * self.ray_options.actors > gpus:
-            raise ClusterError(f"{self.ray_options.actors} actors x {self.ray_options.gpus_per_actor:g} GPUs: the cluster "
-                           f"has {gpus:g} GPUs")
+            raise ClusterError(f"{self.ray_options.actors} actors x {self.ray_options.gpus_per_actor:g} GPUs: "
+                               f"the cluster has {gpus:g} GPUs")
 
     def __call__(self, chunks: Sequence[Chunk]) -> Iterator[ChunkResult]:
         connect(self.ray_options.address)

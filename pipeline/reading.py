@@ -52,7 +52,7 @@ body.interleaved .row p[lang]:not([lang="en"]) { color: #345; padding-left: 1rem
 .edition { border-top: 2px solid #bbb; margin-top: 1.5rem; }
 .edition .row.title p { font-weight: bold; }
 table { border-collapse: collapse; } td, th { padding: .3rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }
-"""
+"""  # noqa: E501 (CSS, as the page carries it)
 
 
 def escape(text: str) -> str:

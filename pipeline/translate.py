@@ -185,7 +185,8 @@ def _attempt(engine: Engine, texts: Sequence[str], *, src: str, tgt: str, glossa
         cleaned = [clean_translation(next(outputs), source=piece, tgt=tgt) for piece in parts[text]]
         joined = sentence_joiner(tgt).join(cleaned)
         required = glossary.for_text(text, tgt) if glossary else ()
-        done[text] = Translation(text, joined, len(parts[text]), tuple(check_pair(text, joined, tgt=tgt, terms=required)))
+        done[text] = Translation(text, joined, len(parts[text]),
+                                 tuple(check_pair(text, joined, tgt=tgt, terms=required)))
     return done
 
 

@@ -86,7 +86,8 @@ def child(config: dict) -> dict:
     engine.translate(["Warm-up."], src="en", tgt="zh")  # loads the model outside the clock
     first, last = config["lines"]
     sources = read_lines("en", first, last)
-    out = {"name": config["name"], "signature": str(translation_signature(engine, retries=retries, context=context)), "langs": {}}
+    signature = translation_signature(engine, retries=retries, context=context)
+    out = {"name": config["name"], "signature": str(signature), "langs": {}}
     for lang in config["langs"]:
         started = time.perf_counter()
         result = evaluate(sources, read_lines(lang, first, last), tgt=lang, engine=engine, retries=retries,
@@ -103,7 +104,8 @@ def child(config: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated, from: " + ", ".join(CONFIGS))
-    parser.add_argument("--lines", default="1-200", help="FLORES devtest lines, 1-based, inclusive (default %(default)s)")
+    parser.add_argument("--lines", default="1-200",
+                        help="FLORES devtest lines, 1-based, inclusive (default %(default)s)")
     parser.add_argument("--langs", default="zh,fr")
     parser.add_argument("--json", type=Path, help="keep every result (hypotheses included) here, each configuration "
                         "as it finishes; a configuration already there (same lines and languages) is not run again")
@@ -148,7 +150,8 @@ def main() -> None:
             base = results[0]["langs"][lang]["seconds"]
             flags = ", ".join(f"{k} {v}" for k, v in sorted(run["flags"].items(), key=lambda kv: -kv[1]))
             print(f"{result['name']:<12} {lang:>4} {run['bleu']:>6.1f} {run['chrf']:>6.1f} "
-                  f"{sum(run['flags'].values()):>5} {run['retried']:>7} {run['seconds'] / count:>7.2f} {run['seconds'] / base:>5.2f}x  "
+                  f"{sum(run['flags'].values()):>5} {run['retried']:>7} "
+                  f"{run['seconds'] / count:>7.2f} {run['seconds'] / base:>5.2f}x  "
                   f"{flags or '-'}")
     for result in results:
         print(f"{result['name']}: {result['signature']}  peak RSS {result['peak_rss_mb']:.0f} MB")

@@ -6,7 +6,8 @@
   model: the target length of a bead is normally distributed around ``c`` times its
   source length, with variance proportional to the length. ``c`` is estimated per document
   from the totals (0.98 to 1.10 on the TransRead English-French documents, 2.9 to 4.3
-  English characters per Chinese character on MAC-Dev). The variance ``s2`` (6.8 in the paper, measured on English, French and
+  English characters per Chinese character on MAC-Dev). The variance ``s2`` (6.8 in the
+  paper, measured on English, French and
   German, where ``c`` is about 1) is taken per target character, so for a source script
   whose characters are ``c`` times as "long" it is scaled by ``c`` (``scale_variance``).
   Bead types and priors are the paper's: 1-1 .89; 1-0 or 0-1 .0099; 2-1 or 1-2 .089;

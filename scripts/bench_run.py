@@ -156,7 +156,8 @@ def main() -> None:
 
     print("Staged-run levers, default model, ctranslate2 int8, zh and fr; seconds with the model loaded "
           "(cli: end to end)")
-    head = f"{'workload':<9} {'config':<13} {'texts':>5} {'seconds':>8} {'speed':>6} {'load s':>6} {'peak RSS':>9}  same output"
+    head = (f"{'workload':<9} {'config':<13} {'texts':>5} {'seconds':>8} {'speed':>6} {'load s':>6} {'peak RSS':>9}"
+            "  same output")
     print(head)
     print("-" * len(head))
     for workload, count, results in rows:
@@ -168,7 +169,8 @@ def main() -> None:
             load = f"{result['load_s']:.1f}" if result["load_s"] is not None else "-"
             texts = result["texts"] if result["texts"] is not None else "-"
             print(f"{workload + f' ({count})':<9} {name:<13} {texts:>5} {result['seconds']:>8.1f} "
-                  f"{base['seconds'] / result['seconds']:>5.2f}x {load:>6} {result['peak_rss_mb'] / 1024:>7.1f} GB  {same}")
+                  f"{base['seconds'] / result['seconds']:>5.2f}x {load:>6} "
+                  f"{result['peak_rss_mb'] / 1024:>7.1f} GB  {same}")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ def main() -> None:
     print(f"{len(cases)} hand-annotated cases; speed on {len(paragraphs)} FLORES paragraphs ({len(lines)} sentences)")
     print(f"{'segmenter':>10} {'right':>7} {'accuracy':>9} {'sentences/s':>12} {'vs pysbd':>9} {'found':>6}")
     for name, (right, speed, count, _) in results.items():
-        print(f"{name:>10} {right:>3}/{len(cases):<3} {right / len(cases):>9.1%} {speed:>12.0f} {speed / base_speed:>8.1f}x {count:>6}")
+        print(f"{name:>10} {right:>3}/{len(cases):<3} {right / len(cases):>9.1%} {speed:>12.0f} "
+              f"{speed / base_speed:>8.1f}x {count:>6}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     for name, (_, _, _, wrong) in results.items():
         kinds = sorted({case["kind"] for case in wrong})

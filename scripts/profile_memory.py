@@ -8,7 +8,8 @@ same queue as `bitext eval` and `bitext run` (``workqueue.translate_locally``):
     python scripts/profile_memory.py --lines 80 --configs default,one-worker,arenas2 --engine ctranslate2
 
 Configurations: ``default`` (today's options), ``one-worker`` (--workers 1),
-``no-retry`` (--retries 0), ``batch16``/``batch8`` (--batch-size), ``arenas2`` (default with glibc's MALLOC_ARENA_MAX=2: threads
+``no-retry`` (--retries 0), ``batch16``/``batch8`` (--batch-size), ``arenas2`` (default
+with glibc's MALLOC_ARENA_MAX=2: threads
 share two malloc arenas instead of one each). Reads FLORES-200 devtest from ../shared.
 """
 

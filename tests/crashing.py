@@ -148,7 +148,8 @@ def _try_kill(command: list[str], db: Path, before: Counts, delay: float, *,
                 return first, store_counts(db)
         if process.wait() != 0:
             stderr.seek(0)
-            raise RuntimeError(f"`bitext run` failed before it could be killed:\n{stderr.read().decode(errors='replace')}")
+            raise RuntimeError("`bitext run` failed before it could be killed:\n"
+                               f"{stderr.read().decode(errors='replace')}")
         return None
 
 

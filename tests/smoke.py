@@ -77,7 +77,8 @@ def main(bitext: Path) -> int:
             run("show", "--db", "web.db", "--list", check=lambda r: "ferry" in r.stdout.lower())
             for fmt, output in EXPORTS.items():
                 run("export", "--db", "s.db", "--format", fmt, "-o", output)
-            run("eval", "--src", "src.en", "--ref", "ref.zh", "--to", "zh", *tiny[:4], check=lambda r: "BLEU" in r.stdout)
+            run("eval", "--src", "src.en", "--ref", "ref.zh", "--to", "zh", *tiny[:4],
+                check=lambda r: "BLEU" in r.stdout)
             run("run", "missing.txt", "--db", "s.db", *tiny, expect=1)  # a user's mistake: one line, no traceback
             if _missing("ray"):  # the Ray extra is not part of a plain install: one line says how to add it
                 run("run", "en.txt", "--ray", "local", "--db", "s.db", *tiny, expect=1,

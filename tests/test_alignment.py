@@ -366,7 +366,8 @@ def test_alignment_reports_embedding_then_the_path_search(monkeypatch):
 
 
 @pytest.mark.parametrize("target, options, message", [
-    (CHINESE, ["--tgt-lang", "fr"], "text.tgt: reads as Simplified Chinese, not French as --tgt-lang says; give --force"),
+    (CHINESE, ["--tgt-lang", "fr"],
+     "text.tgt: reads as Simplified Chinese, not French as --tgt-lang says; give --force"),
     (ENGLISH, [], "text.tgt: is English, as "),
     (FRENCH, ["--src-lang", "fr"], "text.src: reads as English, not French as --src-lang says"),
 ])

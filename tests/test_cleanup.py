@@ -12,7 +12,8 @@ from pipeline.cleanup import clean_translation
         ("Bonjour.\n\nNote: I kept the tone formal.", "Hello.", "fr", "Bonjour."),
         ("翻译：你好。", "Hello.", "zh", "你好。"),
         # the source is a quotation: the marks stay
-        ('"Nous devons agir", a-t-il dit.', '"We must act," he said.', "fr", "«\u00a0Nous devons agir\u00a0», a-t-il dit."),
+        ('"Nous devons agir", a-t-il dit.', '"We must act," he said.', "fr",
+         "«\u00a0Nous devons agir\u00a0», a-t-il dit."),
         ('«Nous devons agir»', '"We must act."', "fr", "«\u00a0Nous devons agir\u00a0»"),
         # Chinese: full-width punctuation, Simplified characters, curly quotes
         ("中國將加強合作,專家說.", "China will...", "zh", "中国将加强合作，专家说。"),
@@ -28,7 +29,8 @@ def test_clean_translation(output, source, tgt, expected):
 
 @pytest.mark.parametrize("output, expected", [
     # French typography: a no-break space before ; : ! ? and inside « »
-    ("Le plan prévoit 3,5 % de croissance : c'est ambitieux !", "Le plan prévoit 3,5 % de croissance\u00a0: c'est ambitieux\u00a0!"),
+    ("Le plan prévoit 3,5 % de croissance : c'est ambitieux !",
+     "Le plan prévoit 3,5 % de croissance\u00a0: c'est ambitieux\u00a0!"),
     ("Pourquoi?", "Pourquoi\u00a0?"),
     ('Il a dit: "Non."', "Il a dit\u00a0: «\u00a0Non.\u00a0»"),
     ("“Oui”, répond-elle.", "«\u00a0Oui\u00a0», répond-elle."),
@@ -42,7 +44,8 @@ def test_french_typography(output, expected):
 
 @pytest.mark.parametrize("output, source, tgt, expected", [
     # English thousands copied into French are grouped the French way ("2,400" reads as 2.4 there)
-    ("Le bac a transporté 2,400 passagers.", "The ferry carried 2,400 riders.", "fr", "Le bac a transporté 2\u00a0400 passagers."),
+    ("Le bac a transporté 2,400 passagers.", "The ferry carried 2,400 riders.", "fr",
+     "Le bac a transporté 2\u00a0400 passagers."),
     ("Un budget de 1,250,000 euros.", "A budget of 1,250,000 euros.", "fr", "Un budget de 1\u00a0250\u00a0000 euros."),
     # a French decimal, or a number the source does not write so, is left alone
     ("Une hausse de 3,5 %.", "A rise of 3.5%.", "fr", "Une hausse de 3,5 %."),

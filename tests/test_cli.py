@@ -255,7 +255,8 @@ def test_transformers_engine_honours_the_compute_type(tiny_qwen, model_cache, ar
 
     monkeypatch.setattr(TransformersEngine, "_load_model", spying)
     db = tmp_path / "bitext.db"
-    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"), "--compute-type", "bfloat16")
+    result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"),
+                    "--compute-type", "bfloat16")
     assert result.exit_code == 0, result.output
     assert dtypes == [torch.bfloat16]
     out = tmp_path / "pairs.jsonl"
@@ -267,7 +268,8 @@ def test_a_compute_type_the_engine_cannot_run_is_refused(tiny_qwen, model_cache,
     db = tmp_path / "bitext.db"
     result = bitext(*run_args(tiny_qwen, model_cache, db, articles[0], engine="transformers"), "--compute-type", "int8")
     assert result.exit_code == 1
-    assert "compute type 'int8' is not available with --engine transformers on cpu; choose one of: float32" in result.stderr
+    assert ("compute type 'int8' is not available with --engine transformers on cpu; choose one of: float32"
+            in result.stderr)
     assert len(result.stderr.strip().splitlines()) == 1
     assert not db.exists() or table_counts(db)["translations"] == 0
 

@@ -22,7 +22,8 @@ LIBRARY = DecodingOptions()  # the library's defaults, as a caller who names non
 
 def manifests() -> dict[str, ModelManifest]:
     """This checkout's manifests (the installed catalogue may be another checkout's)."""
-    read = (read_manifest(path.read_text(encoding="utf-8"), origin=str(path)) for path in (ROOT / "models").glob("*.toml"))
+    read = (read_manifest(path.read_text(encoding="utf-8"), origin=str(path))
+            for path in (ROOT / "models").glob("*.toml"))
     return {manifest.name: manifest for manifest in read}
 
 

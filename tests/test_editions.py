@@ -46,8 +46,8 @@ def test_editions_are_aligned_in_known_beads_and_stored(cli, pages):
     zh = stored_beads(pages / "bitext.db", "zh")
     assert zh[0].text == "海港小镇将旧灯塔改建为博物馆重新开放"
     assert zh[3].text == "镇议会为修复工程花费了450万欧元。修复工程历时三年。"  # no space in Chinese
-    assert zh[4].source.startswith('"We wanted the building') and zh[4].source.endswith('said Mayor Claire Dubois. '
-                                                                                     '"Every room shows a different century."')
+    assert zh[4].source.startswith('"We wanted the building')
+    assert zh[4].source.endswith('said Mayor Claire Dubois. "Every room shows a different century."')
 
 
 def test_an_edition_joins_the_stored_article_and_both_origins_are_served(cli, pages, stored, tmp_path):
@@ -139,10 +139,12 @@ def test_html_and_jsonl_editions_are_read_as_run_reads_them(cli, pages):
 
     body = FRENCH.split("Partager\n\n", 1)[1].split("Copyright")[0]
     paragraphs = [p for p in body.split("\n") if p.strip()]
-    record = {"title": "Une ville portuaire rouvre son vieux phare et en fait un musée", "text": "\n\n".join(paragraphs)}
+    record = {"title": "Une ville portuaire rouvre son vieux phare et en fait un musée",
+              "text": "\n\n".join(paragraphs)}
     (pages / "fr.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     html = ("<html><head><title>海港小镇将旧灯塔改建为博物馆重新开放</title></head><body><article>"
-            + "".join(f"<p>{p}</p>" for p in CHINESE.split("分享\n\n", 1)[1].split("版权所有")[0].split("\n") if p.strip())
+            + "".join(f"<p>{p}</p>" for p in CHINESE.split("分享\n\n", 1)[1].split("版权所有")[0].split("\n")
+                      if p.strip())
             + "</article></body></html>")
     (pages / "zh.html").write_text(html, encoding="utf-8")
     result = align(cli, pages, "en.txt", "zh.html", "fr.jsonl")
@@ -205,7 +207,8 @@ def test_a_short_edition_is_stored_with_a_warning(cli, pages):
 
 def test_an_edition_of_very_different_length_gets_a_warning(cli, pages):
     lines = CHINESE.split("分享\n\n", 1)[1].split("\n")
-    (pages / "half.txt").write_text("海港小镇将旧灯塔改建为博物馆重新开放\n\n" + "\n".join(lines[:2]) + "\n", encoding="utf-8")
+    (pages / "half.txt").write_text("海港小镇将旧灯塔改建为博物馆重新开放\n\n" + "\n".join(lines[:2]) + "\n",
+                                    encoding="utf-8")
     result = align(cli, pages, "en.txt", "half.txt")
     assert result.exit_code == 0, result.output
     assert "2 sentences against 9 in English; part of one page may be missing" in result.stderr

@@ -40,8 +40,10 @@ def test_seq2seq_models_translate_on_both_engines(tiny_marian, model_cache):
 
 def test_batching_does_not_change_results_or_order(tiny_qwen, model_cache):
     files = resolve(str(tiny_qwen), cache_dir=model_cache)
-    one = create_engine("ctranslate2", files, cache_dir=model_cache, options=DecodingOptions(batch_size=1, max_new_tokens=5))
-    many = create_engine("ctranslate2", files, cache_dir=model_cache, options=DecodingOptions(batch_size=32, max_new_tokens=5))
+    one = create_engine("ctranslate2", files, cache_dir=model_cache,
+                        options=DecodingOptions(batch_size=1, max_new_tokens=5))
+    many = create_engine("ctranslate2", files, cache_dir=model_cache,
+                         options=DecodingOptions(batch_size=32, max_new_tokens=5))
     together = many.translate(TEXTS, src="en", tgt="zh")
     assert all(together) and one.translate(TEXTS, src="en", tgt="zh") == together
     assert [one.translate([t], src="en", tgt="zh")[0] for t in TEXTS] == one.translate(TEXTS, src="en", tgt="zh")
@@ -141,5 +143,6 @@ def test_banned_sequences_spell_a_word_as_a_model_would_write_it(tiny_qwen):
     spelled = {tokenizer.decode(ids) for ids in banned_sequences(tokenizer, ["Ferry"])}
     assert {"Ferry", " Ferry", "ferry", " ferry", "ferrys", " ferryed", "ferrying"} <= spelled
     assert not any(form.startswith(("FERRY", " FERRY")) for form in spelled)
-    assert {"ferry", " ferry", "ferrying"} <= {tokenizer.decode(ids) for ids in banned_sequences(tokenizer, ["ferries"])}
+    banned = {tokenizer.decode(ids) for ids in banned_sequences(tokenizer, ["ferries"])}
+    assert {"ferry", " ferry", "ferrying"} <= banned
     assert banned_sequences(tokenizer, []) == []

@@ -50,7 +50,8 @@ def test_misaligned_files_are_a_clear_error(tmp_path, cli):
 
 
 def test_sources_and_references_of_different_lengths_are_one_line(tmp_path, cli):
-    result = cli.invoke(app, ["eval", "--src", write(tmp_path, "s", SOURCES[:2]), "--ref", write(tmp_path, "r", REFS_FR),
+    result = cli.invoke(app, ["eval", "--src", write(tmp_path, "s", SOURCES[:2]),
+                              "--ref", write(tmp_path, "r", REFS_FR),
                               "--hyp", write(tmp_path, "h", HYPS_FR), "--to", "fr"])
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: 2 source lines for 3 references: the files must align"

@@ -14,7 +14,7 @@ from tests.conftest import user_error
 from tests.documents import SIG
 
 PAGES = [
-    "Ferry | returns\n\nThe ferry is back.\tRiders cheered. \"It is <b>back</b> & safe,\" said Ana.\n\nA second paragraph.\n",
+    "Ferry | returns\n\nThe ferry is back.\tRiders cheered. \"It is <b>back</b> & safe,\" said Ana.\n\nA second paragraph.\n",  # noqa: E501
     "Bridge delayed\n\nThe bridge will wait until 2028. Costs rose 3.5 percent.\n",
 ]
 
@@ -25,7 +25,8 @@ def translated(text, lang):
 
 
 # Flags planted on one sentence and one title, for the filters.
-FLAGS = {"zh": {"Riders cheered.": [Flag("repetition", "planted")], "Bridge delayed": [Flag("length_ratio", "planted")]}}
+FLAGS = {"zh": {"Riders cheered.": [Flag("repetition", "planted")],
+                "Bridge delayed": [Flag("length_ratio", "planted")]}}
 
 
 @pytest.fixture

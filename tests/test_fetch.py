@@ -158,7 +158,8 @@ def error_lines(result) -> list[str]:
 
 def test_urls_are_told_apart_from_file_names_each_mistake_in_one_line(site, tiny_qwen, model_cache, tmp_path, cli):
     page = tmp_path / "saved page.txt"
-    page.write_text("Ferry returns\n\nThe ferry across the river returned on Monday after two years.\n", encoding="utf-8")
+    page.write_text("Ferry returns\n\nThe ferry across the river returned on Monday after two years.\n",
+                    encoding="utf-8")
     db = tmp_path / "bitext.db"
     result = cli.invoke(app, [
         "run", f"{site.base.upper()}/missing.html",  # HTTP://127.0.0.1:PORT: a scheme has no case

@@ -15,7 +15,8 @@ def write(tmp_path, name, text):
 
 
 def test_a_csv_without_header_reads_as_en_zh_fr(tmp_path):
-    glossary = read_glossary(write(tmp_path, "terms.csv", '14th Five-Year Plan,"""十四五""规划",14e plan quinquennal\n'))
+    glossary = read_glossary(write(tmp_path, "terms.csv",
+                                   '14th Five-Year Plan,"""十四五""规划",14e plan quinquennal\n'))
     (term,) = glossary.terms
     assert term.source == "14th Five-Year Plan"
     assert term.rendering("zh") == '"十四五"规划' and term.rendering("fr") == "14e plan quinquennal"
@@ -34,7 +35,8 @@ def test_a_header_orders_the_columns_and_a_language_may_be_left_out(tmp_path):
 
 
 def test_terms_are_found_longest_first_whatever_their_case(tmp_path):
-    glossary = read_glossary(write(tmp_path, "terms.tsv", "Five-Year Plan\t五年规划\n14th Five-Year Plan\t十四五规划\n"))
+    glossary = read_glossary(write(tmp_path, "terms.tsv",
+                                   "Five-Year Plan\t五年规划\n14th Five-Year Plan\t十四五规划\n"))
     assert glossary.for_text("Under the 14th five-year plan, output grew.", "zh") == (
         ("14th five-year plan", "十四五规划"),)
     assert glossary.for_text("A new Five-Year Plan.", "zh") == (("Five-Year Plan", "五年规划"),)

@@ -39,7 +39,8 @@ BAD_INPUTS = [
     ("binary file", write("image.txt", bytes(range(256)) * 4), "image.txt: binary data"),
     ("invalid UTF-8", write("broken.txt", b"Title\n\nCaf\xc3\x28 is open.\n"), "broken.txt: not UTF-8 text"),
     ("Latin-1 text", write("latin1.txt", "Caf\xe9\n\nLe caf\xe9.\n".encode("latin-1")), "latin1.txt: not UTF-8 text"),
-    ("150 kB line without punctuation", write("dump.txt", "Title\n\n" + "word " * 30_000), "dump.txt: paragraph 1 holds a run of"),
+    ("150 kB line without punctuation", write("dump.txt", "Title\n\n" + "word " * 30_000),
+     "dump.txt: paragraph 1 holds a run of"),
     ("2 MB of sentences in one file", write("corpus.txt", "Title\n\n" + "The ferry sailed on time. " * 80_000),
      "corpus.txt: 2,079,999 characters, more than an article may have (200,000)"),
     ("20,000-character title", write("title.txt", "Ferry " * 3_333 + "x\n\nThe ferry is back.\n"),
@@ -47,7 +48,8 @@ BAD_INPUTS = [
     ("HTML page with no article", write("nav.html", "<html><body><nav><a>Home</a></nav></body></html>"),
      "nav.html: no article found in the HTML page"),
     ("CSV file", write("people.txt", "name,city,role,comment\nAna Ruiz,Lyon,mayor,glad\nBo Li,Xi'an,clerk,fine\n"
-                                     "Cy Ng,Rome,chef,good\n"), "people.txt: looks like tabular data, not a news article"),
+                                     "Cy Ng,Rome,chef,good\n"),
+     "people.txt: looks like tabular data, not a news article"),
     ("source code", write("tool.txt", "import os\n\ndef main():\n    path = os.getcwd()\n    return path\n\n"
                                       "if __name__ == '__main__':\n    main()\n"), "tool.txt: looks like source code"),
     ("log file", write("server.txt", "2026-11-01 10:00:01 INFO started\n2026-11-01 10:00:02 WARN disk slow\n"
@@ -145,7 +147,8 @@ def corrupt_gguf(tmp, monkeypatch):
 BAD_SETUPS = [
     ("store that is not SQLite", not_sqlite, None, "not a bitext store"),
     ("store with a newer schema", newer_schema, None, "store schema version 99 is newer than this bitext supports"),
-    ("store on a read-only path", None, lambda tmp, mp: ["--db", "/proc/bitext-test.db"], "cannot open or create the store"),
+    ("store on a read-only path", None, lambda tmp, mp: ["--db", "/proc/bitext-test.db"],
+     "cannot open or create the store"),
     ("store at /dev/null", None, lambda tmp, mp: ["--db", "/dev/null"], "/dev/null: not a regular file"),
     ("unknown model", None, lambda tmp, mp: ["--model", "no-such-model"], "unknown model 'no-such-model'"),
     ("unknown language", None, lambda tmp, mp: ["--to", "zh,tlh"], "unknown target language tlh; choose from: zh, fr"),
@@ -250,7 +253,8 @@ def test_stored_text_is_nfc():
 
 
 @pytest.mark.parametrize("option, message", [
-    (["--compute-type", "bogus"], "compute type 'bogus' is not available with --engine ctranslate2 on cpu; choose one of:"),
+    (["--compute-type", "bogus"],
+     "compute type 'bogus' is not available with --engine ctranslate2 on cpu; choose one of:"),
     (["--device", "cuda"], "--device cuda: CTranslate2 finds no usable CUDA GPU here"),
     (["--device", "cuda", "--engine", "transformers"], "--device cuda: torch finds no usable CUDA GPU here"),
 ], ids=["bogus compute type", "cuda without a GPU", "cuda without a GPU, transformers"])
@@ -271,7 +275,8 @@ def test_models_list_says_a_deleted_chunk_file_is_missing(tmp_path, monkeypatch,
     chunked_model(tmp_path, monkeypatch, deleted=True)
     result = cli.invoke(app, ["models", "list", "--cache-dir", str(tmp_path / "cache")])
     assert result.exit_code == 0, result.output
-    assert "no: model chunked is not installed (missing hostilechunk-part2's part.bin)" in " ".join(result.stdout.split())
+    assert ("no: model chunked is not installed (missing hostilechunk-part2's part.bin)"
+            in " ".join(result.stdout.split()))
 
 
 @pytest.mark.parametrize("damaged", ["tokenizer/tokenizer.json", "vocabulary.json", "config.json"])
@@ -279,7 +284,8 @@ def test_a_damaged_file_of_a_converted_model_is_one_line(damaged, tiny_qwen, tmp
     page = tmp_path / "good.txt"
     page.write_text(GOOD, encoding="utf-8")
     cache = tmp_path / "cache"
-    args = ["run", str(page), "--to", "zh", "--model", str(tiny_qwen), "--max-new-tokens", "4", "--cache-dir", str(cache)]
+    args = ["run", str(page), "--to", "zh", "--model", str(tiny_qwen), "--max-new-tokens", "4",
+            "--cache-dir", str(cache)]
     assert cli.invoke(app, [*args, "--db", str(tmp_path / "first.db")]).exit_code == 0
     (converted,) = (cache / "ctranslate2").iterdir()
     with (converted / damaged).open("ab") as file:

@@ -90,7 +90,8 @@ def read_all(inputs):
 
 def test_jsonl_records_each_become_an_article_or_an_error_naming_the_line(tmp_path):
     lines = [
-        json.dumps({"id": "a1", "url": "https://x.example/a1", "title": "Ferry returns", "text": "The ferry is back.\nRiders cheered."}),
+        json.dumps({"id": "a1", "url": "https://x.example/a1", "title": "Ferry returns",
+                    "text": "The ferry is back.\nRiders cheered."}),
         json.dumps({"id": "a2", "html": HTML}),
         "{not json",
         json.dumps({"id": "a4", "title": "No body"}),
@@ -113,7 +114,8 @@ def test_folders_are_searched_recursively_with_a_glob(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     for name in ("a/one.txt", "a/b/two.txt", "a/b/skip.md", "a/.hidden.txt"):
         (tmp_path / name).write_text("Title\n\nBody text.\n", encoding="utf-8")
-    assert [i.name for i in expand([str(tmp_path / "a")])] == [str(tmp_path / "a/b/two.txt"), str(tmp_path / "a/one.txt")]
+    assert [i.name for i in expand([str(tmp_path / "a")])] == [str(tmp_path / "a/b/two.txt"),
+                                                               str(tmp_path / "a/one.txt")]
     assert [i.name for i in expand([str(tmp_path / "a")], glob="*.md")] == [str(tmp_path / "a/b/skip.md")]
     (empty,) = read_all(expand([str(tmp_path / "a")], glob="*.html"))
     assert "folder has no files matching '*.html'" in empty[1]
@@ -122,7 +124,8 @@ def test_folders_are_searched_recursively_with_a_glob(tmp_path):
 def test_stdin_takes_a_page_copy_or_jsonl():
     (page,) = read_all(expand(["-"], stdin=io.BytesIO(b"Title here\n\nBody text. More.\n")))
     assert page[0] == "<stdin>" and page[1].paragraphs == ("Body text. More.",)
-    records = read_all(expand(["-"], stdin=io.BytesIO(b'{"title": "T", "text": "Body."}\n{"title": "U", "text": "Other."}\n')))
+    stdin = io.BytesIO(b'{"title": "T", "text": "Body."}\n{"title": "U", "text": "Other."}\n')
+    records = read_all(expand(["-"], stdin=stdin))
     assert [r[1].title for r in records] == ["T", "U"]
 
 
@@ -143,14 +146,17 @@ def test_run_reports_every_bad_input_and_stores_the_rest(tiny_qwen, model_cache,
     (folder / "latin1.txt").write_bytes("Caf\xe9 opens\n\nThe caf\xe9 opened.\n".encode("latin-1"))
     (folder / "page.html").write_text(HTML, encoding="utf-8")
     records = tmp_path / "records.jsonl"
-    records.write_text(json.dumps({"title": "Bridge delayed", "text": "The bridge will wait until 2028."}) + "\n{oops\n", encoding="utf-8")
+    record = json.dumps({"title": "Bridge delayed", "text": "The bridge will wait until 2028."})
+    records.write_text(record + "\n{oops\n", encoding="utf-8")
     db = tmp_path / "bitext.db"
-    result = cli.invoke(app, ["run", str(folder), str(records), str(folder / "page.html"), str(tmp_path / "missing.txt"),
+    result = cli.invoke(app, ["run", str(folder), str(records), str(folder / "page.html"),
+                              str(tmp_path / "missing.txt"),
                               "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
                               "--cache-dir", str(model_cache)])
     assert result.exit_code == 1
     assert "3 of 7 articles" in result.stderr and "4 failed" in result.stderr
-    for message in ("empty.txt: empty file", "latin1.txt: not UTF-8", "records.jsonl:2: not JSON", "missing.txt: no such file"):
+    for message in ("empty.txt: empty file", "latin1.txt: not UTF-8", "records.jsonl:2: not JSON",
+                    "missing.txt: no such file"):
         assert message in result.stderr
     assert "Traceback" not in result.output
     import sqlite3
@@ -165,7 +171,8 @@ def test_non_english_articles_are_skipped_unless_forced(tiny_qwen, model_cache, 
     french.write_text("Le ferry revient\n\nLe ferry est revenu lundi après deux ans de travaux. "
                       "Les passagers ont applaudi le maire.\n", encoding="utf-8")
     db = tmp_path / "bitext.db"
-    base = ["run", str(french), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4", "--cache-dir", str(model_cache)]
+    base = ["run", str(french), "--db", str(db), "--model", str(tiny_qwen), "--max-new-tokens", "4",
+            "--cache-dir", str(model_cache)]
     result = cli.invoke(app, base)
     assert result.exit_code == 1
     assert "the article is in French, not English; skipped (use --force" in result.stderr
@@ -291,8 +298,9 @@ def test_a_field_of_the_wrong_type_is_named_with_its_type(record, message, tmp_p
 
 
 def deep_page(depth: int) -> str:
-    return ("<html><head><title>Ferry returns</title></head><body>" + "<div>" * depth + f"<article>{HTML_BODY}</article>"
-            + "</div>" * depth + "</body></html>")
+    return ("<html><head><title>Ferry returns</title></head><body>"
+            + "<div>" * depth + f"<article>{HTML_BODY}</article>" + "</div>" * depth
+            + "</body></html>")
 
 
 HTML_BODY = ("<h1>Ferry returns</h1><p>The ferry returned on Monday after two years of repairs to its engines.</p>"
@@ -362,7 +370,7 @@ def test_noncharacters_and_bidi_controls_are_not_stored_nor_shown(tiny_qwen, mod
         assert not unwanted & set(output)
 
 
-NONCHARACTERS_AND_BIDI = "\ufdd0\ufffe\uffff\U0010fffe\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+NONCHARACTERS_AND_BIDI = "\ufdd0\ufffe\uffff\U0010fffe\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"  # noqa: E501
 
 
 def test_a_file_whose_name_is_not_utf8_is_stored_beside_the_others(tiny_qwen, model_cache, tmp_path, cli):

@@ -179,7 +179,8 @@ def test_an_invalid_manifest_names_the_file_and_the_field(change, message):
 
 
 def test_resolve_errors(tmp_path):
-    with pytest.raises(ModelError, match="unknown model 'nope'; choose one of: m2m100-418m, .*qwen2.5-coder-1.5b-instruct, or give a Hugging Face Hub id"):
+    with pytest.raises(ModelError, match="unknown model 'nope'; choose one of: m2m100-418m, "
+                                         ".*qwen2.5-coder-1.5b-instruct, or give a Hugging Face Hub id"):
         resolve("nope", cache_dir=tmp_path)
     (tmp_path / "folder").mkdir()
     with pytest.raises(ModelError, match="not a model folder"):

@@ -171,7 +171,8 @@ SAME_NUMBERS = [
     ("zh", "The 14th Five-Year Plan sets new goals.", "“十四五”规划设定了新目标。"),
     ("zh", "Prices rose 15% in 2021.", "二〇二一年物价上涨了百分之十五。"),
     ("zh", "Prices rose 15% in 2021.", "二零二一年物价上涨百分之十五。"),
-    ("zh", "The town has 105 doctors, 21 clinics and 3,500 nurses.", "该镇有一百零五名医生、二十一家诊所和三千五百名护士。"),
+    ("zh", "The town has 105 doctors, 21 clinics and 3,500 nurses.",
+     "该镇有一百零五名医生、二十一家诊所和三千五百名护士。"),
     ("zh", "About 35,000 people marched.", "约3.5万人参加了游行。"),
     ("zh", "About 35,000 people marched.", "约三万五千人参加了游行。"),
     ("zh", "The bridge cost 120 million yuan.", "这座桥耗资1.2亿元。"),
@@ -241,7 +242,8 @@ def test_source_numbers_are_read_with_their_scale_and_in_words():
 
 
 UNTRANSLATED = [
-    ("China will deepen engagement with multilateral institutions.", "中国将深化与多边机构的 engagement。", "engagement"),
+    ("China will deepen engagement with multilateral institutions.", "中国将深化与多边机构的 engagement。",
+     "engagement"),
     ("It will play an active role in agenda setting.", "积极发挥agenda设定作用。", "agenda"),
     # Capitalised, yet an ordinary word of the source, not a name.
     ("The minister praised the engagement of the agency.", "部长赞扬了该机构的Engagement。", "Engagement"),

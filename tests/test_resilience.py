@@ -88,7 +88,8 @@ def test_two_runs_on_one_store_at_once(tiny_qwen, model_cache, articles, referen
     first = bitext_command(articles, db, str(tiny_qwen), model_cache, 48)
     # The second run takes the same articles in reverse order, so the two meet in the middle.
     second = [*first[:first.index("run") + 1], *map(str, reversed(files)), *first[first.index("--db"):]]
-    processes = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in (first, second)]
+    processes = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for c in (first, second)]
     for process in processes:
         _, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, stderr

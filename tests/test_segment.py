@@ -63,10 +63,13 @@ def test_headings_without_full_stop_stay_alone_and_offsets_point_into_body():
         ("J. K. Rowling met Gov. Smith in St. Louis on Jan. 5. They talked.", "en",
          ["J. K. Rowling met Gov. Smith in St. Louis on Jan. 5.", "They talked."]),
         ("1. The council voted. 2. The mayor agreed.", "en", ["1. The council voted.", "2. The mayor agreed."]),
-        ("He was born in the U.S. He moved to China later.", "en", ["He was born in the U.S.", "He moved to China later."]),
-        ("« Nous devons agir. C’est urgent », a déclaré M. Dupont. Mme Martin a répondu : « Oui ! » L’art. 5 s’applique.", "fr",
-         ["« Nous devons agir.", "C’est urgent », a déclaré M. Dupont.", "Mme Martin a répondu : « Oui ! »", "L’art. 5 s’applique."]),
-        ("« Est-ce prêt ? » a-t-il demandé. Personne ne répond.", "fr", ["« Est-ce prêt ? » a-t-il demandé.", "Personne ne répond."]),
+        ("He was born in the U.S. He moved to China later.", "en",
+         ["He was born in the U.S.", "He moved to China later."]),
+        ("« Nous devons agir. C’est urgent », a déclaré M. Dupont. Mme Martin a répondu : « Oui ! » L’art. 5 s’applique.", "fr",  # noqa: E501
+         ["« Nous devons agir.", "C’est urgent », a déclaré M. Dupont.", "Mme Martin a répondu : « Oui ! »",
+          "L’art. 5 s’applique."]),
+        ("« Est-ce prêt ? » a-t-il demandé. Personne ne répond.", "fr",
+         ["« Est-ce prêt ? » a-t-il demandé.", "Personne ne répond."]),
         ("他说：“我们必须努力。明天再来。”然后他离开了。会议于周五举行！真的吗？是的……", "zh",
          ["他说：“我们必须努力。", "明天再来。”", "然后他离开了。", "会议于周五举行！", "真的吗？", "是的……"]),
     ],
@@ -76,7 +79,7 @@ def test_more_languages_and_news_cases(text, lang, expected):
 
 
 def test_french_no_break_spaces_before_punctuation():
-    text = "Le maire a dit\u00a0: «\u00a0Nous devons agir\u00a0!\u00a0» Puis il est parti. Pourquoi\u202f? Personne ne sait."
+    text = "Le maire a dit\u00a0: «\u00a0Nous devons agir\u00a0!\u00a0» Puis il est parti. Pourquoi\u202f? Personne ne sait."  # noqa: E501
     assert [text[a:b] for a, b in split_paragraph(text, lang="fr")] == [
         "Le maire a dit\u00a0: «\u00a0Nous devons agir\u00a0!\u00a0»",
         "Puis il est parti.",
@@ -87,4 +90,5 @@ def test_french_no_break_spaces_before_punctuation():
 
 def test_bullets_stay_with_their_items():
     text = "• The council voted to keep the ferry. • The mayor agreed."
-    assert [text[a:b] for a, b in split_paragraph(text)] == ["• The council voted to keep the ferry.", "• The mayor agreed."]
+    assert [text[a:b] for a, b in split_paragraph(text)] == ["• The council voted to keep the ferry.",
+                                                             "• The mayor agreed."]

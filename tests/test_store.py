@@ -217,7 +217,8 @@ def test_remember_and_save_write_the_same_rows(tmp_path):
                     store.remember([translated.title, *translated.sentences], lang=lang, signature=SIG)
             store.save(doc)
         with sqlite3.connect(path) as conn:
-            rows[how] = conn.execute("SELECT source, lang, text, pieces, flags FROM translations ORDER BY 1, 2").fetchall()
+            rows[how] = conn.execute(
+                "SELECT source, lang, text, pieces, flags FROM translations ORDER BY 1, 2").fetchall()
     assert rows["save"] == rows["remember"] and len(rows["save"]) == 8
 
 

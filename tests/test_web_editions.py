@@ -88,8 +88,8 @@ def test_a_page_without_editions_is_one_line_and_its_machine_pairs_stay(site, ti
     result = cli.invoke(app, [*run_args(url, db, tiny_qwen, model_cache), "--editions"])
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: {url}: no edition found in Simplified Chinese or French (the page has no hreflang link or "
-                      "edition switcher that names one)"]
+    assert errors == [f"error: {url}: no edition found in Simplified Chinese or French "
+                      "(the page has no hreflang link or edition switcher that names one)"]
     assert stored(db)["machine"] == [("fr",), ("zh",)]
 
 

@@ -169,7 +169,8 @@ def build_tiny_nllb(folder: Path) -> Path:
 
     bpe = Tokenizer(models.BPE(unk_token="<unk>"))
     bpe.pre_tokenizer = pre_tokenizers.Metaspace()
-    bpe.train_from_iterator(CORPUS, trainer=trainers.BpeTrainer(vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>"]))
+    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>"])
+    bpe.train_from_iterator(CORPUS, trainer=trainer)
     data = json.loads(bpe.to_str())
     merges = [tuple(m) if isinstance(m, list) else tuple(m.split()) for m in data["model"]["merges"]]
     tokenizer = NllbTokenizer(vocab=data["model"]["vocab"], merges=merges, src_lang="eng_Latn")

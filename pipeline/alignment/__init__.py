@@ -155,7 +155,8 @@ def align_sentences(
     return align_embedded(source, target, settings=settings, progress=progress)
 
 
-def aligner_signature(*, embedder: str = "use", embed_runs: bool = False, settings: AlignSettings | None = None) -> Signature:
+def aligner_signature(*, embedder: str = "use", embed_runs: bool = False,
+                      settings: AlignSettings | None = None) -> Signature:
     """How beads were made, stored with every edition: method, embedding model with the
     checksum of its weights, and the settings."""
     from .. import __version__

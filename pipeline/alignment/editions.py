@@ -90,7 +90,8 @@ def align_editions(
                          f"English first (e.g. en,zh,fr)")
     pages = [_read_one(path, fetcher) for path in paths]
     paths = [without_credentials(path) if is_url(path) else path for path in paths]  # as messages name them
-    found = [_language(path, page, langs[n] if langs else None) for n, (path, page) in enumerate(zip(paths, pages, strict=True))]
+    found = [_language(path, page, langs[n] if langs else None)
+             for n, (path, page) in enumerate(zip(paths, pages, strict=True))]
     _check_languages(paths, found)
     pages = [_simplified(page) if lang == "zh" else page for page, lang in zip(pages, found, strict=True)]
 

@@ -163,7 +163,8 @@ def run(
                                     glossary=required, retries=retries, context=context)
         names = [*(articles or []), *(read_url_list(urls) if urls else [])]
         if not names:
-            raise BitextError("nothing to translate: name articles, folders, URLs or - (standard input), or --urls FILE")
+            raise BitextError("nothing to translate: name articles, folders, URLs or - (standard input), "
+                              "or --urls FILE")
         if (editions or editions_only) and not all(is_url(name) for name in names):
             raise BitextError("--editions and --editions-only take URLs: a page links its own editions")
         with Store(db) as store, progress_display(err) as progress:
@@ -232,7 +233,8 @@ def _align_editions(urls: list[str], *, store, fetcher, force: bool, console) ->
         failures += done.failures
         if done.aligned is not None:
             what = "unchanged" if done.aligned.unchanged else ", ".join(
-                f"{report.lang} {report.pairs} pairs, median score {report.score:.2f}" for report in done.aligned.reports)
+                f"{report.lang} {report.pairs} pairs, median score {report.score:.2f}"
+                for report in done.aligned.reports)
             console.print(Text.assemble(("editions", "green"), " ", shown(f"{done.aligned.doc_id}  {what}")),
                           highlight=False)
     return failures
@@ -252,7 +254,8 @@ def _editions_only(urls: list[str], *, store, fetcher, force: bool, db: Path) ->
 def segment(
     articles: Articles,
     lang: Annotated[str, typer.Option("--lang", help="Language of the text: en, zh or fr.")] = "en",
-    format: Annotated[str, typer.Option("--format", "-f", help="text (a line per headline or sentence) or jsonl.")] = "text",
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="text (a line per headline or sentence) or jsonl.")] = "text",
     glob: GlobOption = DEFAULT_GLOB,
 ) -> None:
     """Split articles into sentences without translating them.
@@ -293,7 +296,8 @@ def segment(
 
 @app.command()
 def show(
-    doc_id: Annotated[Optional[str], typer.Argument(help="Document id (or its first characters). Default: all.")] = None,
+    doc_id: Annotated[Optional[str], typer.Argument(
+        help="Document id (or its first characters). Default: all.")] = None,
     db: DbOption = Path("bitext.db"),
     list_only: Annotated[bool, typer.Option("--list", help="List the documents instead.")] = False,
     origin: OriginOption = None,
@@ -328,7 +332,8 @@ def export(
     db: DbOption = Path("bitext.db"),
     format: Annotated[str, typer.Option("--format", "-f", help=(
         "jsonl, tsv, tmx (TMX 1.4b), moses (OUTPUT.en/.zh/.fr), parquet, md, or html (a reading page per document "
-        "and an index, in the folder given by -o). Headlines come first in each document, marked as titles."))] = "jsonl",
+        "and an index, in the folder given by -o). Headlines come first in each document, marked as titles."
+    ))] = "jsonl",
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", help="File to write, or - for standard output (moses: the files' prefix; html: a folder). "
         "Default: named by the format: pairs.jsonl, pairs.tmx, ... (moses: pairs.en/.zh/.fr; html: site/).",

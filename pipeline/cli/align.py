@@ -28,7 +28,8 @@ def align(
         "--force", help="Store an edition even when it does not read as a translation of the article; "
         "--presegmented: align files that read as another language than given, or as the same one.")] = False,
     presegmented: Annotated[bool, typer.Option(
-        "--presegmented", help="Align two files of one sentence per line into --beads (the corpus-tool mode).")] = False,
+        "--presegmented",
+        help="Align two files of one sentence per line into --beads (the corpus-tool mode).")] = False,
     beads: Annotated[Path, typer.Option(
         "--beads", help="--presegmented: where to write the beads (JSONL).", dir_okay=False)] = Path("beads.jsonl"),
     src_lang: LangOption = None,

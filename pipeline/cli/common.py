@@ -41,10 +41,12 @@ ModelOption = Annotated[str, typer.Option(
 EngineOption = Annotated[str, typer.Option("--engine", help=f"{CTRANSLATE2} (fast, int8) or {TRANSFORMERS}.")]
 GlobOption = Annotated[str, typer.Option("--glob", help="Files to take from folders.")]
 ToOption = Annotated[str, typer.Option("--to", help="Target languages, comma-separated: zh, fr.")]
-BeamOption = Annotated[Optional[int], typer.Option("--beam-size", min=1, help="1 decodes greedily. Default: the model's.")]
+BeamOption = Annotated[Optional[int], typer.Option(
+    "--beam-size", min=1, help="1 decodes greedily. Default: the model's.")]
 BatchOption = Annotated[Optional[int], typer.Option(
     "--batch-size", min=1, help="Batch size, in --batch-type units. Default: the model's.")]
-BatchTypeOption = Annotated[str, typer.Option("--batch-type", help="Count batches in 'examples' (sentences) or 'tokens'.")]
+BatchTypeOption = Annotated[str, typer.Option(
+    "--batch-type", help="Count batches in 'examples' (sentences) or 'tokens'.")]
 MaxNewOption = Annotated[Optional[int], typer.Option(
     "--max-new-tokens", min=1, help="Longest translation, in tokens. Default: the model's.")]
 DeviceOption = Annotated[str, typer.Option("--device", help=f"{' or '.join(DEVICES)}.")]
@@ -73,7 +75,8 @@ RetriesOption = Annotated[int, typer.Option(
     "candidate with the best flags is kept. 0 keeps the first answer.")]
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="CPU threads; 0 uses all cores.")]
 WorkersOption = Annotated[int, typer.Option(
-    "--workers", min=1, help=f"Batches translated side by side ({CTRANSLATE2} on CPU), each on its share of --threads.")]
+    "--workers", min=1,
+    help=f"Batches translated side by side ({CTRANSLATE2} on CPU), each on its share of --threads.")]
 
 
 def say(message: str, *, console: Console = out) -> None:

@@ -31,7 +31,8 @@ def models_list(cache_dir: CacheOption = None) -> None:
 @models_app.command("prepare")
 def models_prepare(
     name: Annotated[str, typer.Argument(help="Catalogue name or model folder.")] = DEFAULT_MODEL,
-    compute_type: Annotated[str, typer.Option("--compute-type", help="CTranslate2 weights: int8, float32, ...")] = "int8",
+    compute_type: Annotated[str, typer.Option(
+        "--compute-type", help="CTranslate2 weights: int8, float32, ...")] = "int8",
     cache_dir: CacheOption = None,
 ) -> None:
     """Assemble, verify and convert a model for CTranslate2 now, instead of on first use.

@@ -143,7 +143,8 @@ def banned_sequences(tokenizer, words: Iterable[str]) -> list[list[int]]:
     from writing them (scripts/ablate_translation.py has the whole effect)."""
     sequences = set()
     for word in words:
-        stems = {word} | {word[: -len(end)] for end in _ENDINGS if end and word.endswith(end) and len(word) > len(end) + 2}
+        stems = {word} | {word[: -len(end)] for end in _ENDINGS
+                          if end and word.endswith(end) and len(word) > len(end) + 2}
         if word.endswith("ies"):
             stems.add(word[:-3] + "y")
         for stem in stems | {stem.lower() for stem in stems}:
