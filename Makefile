@@ -1,6 +1,6 @@
 # The two commands (see README):
 #   make example   set up, then translate the example article with the default model
-#   make test      set up, then run the tests (what CI runs)
+#   make test      set up, lint (ruff), then run the tests (what CI runs)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -37,6 +37,7 @@ example: setup
 	$(BIN)/bitext show --db bitext.db
 
 test: setup browser
+	$(BIN)/ruff check pipeline tests scripts
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory smoke
 
