@@ -153,28 +153,32 @@ class Site:
         handler.send_header("Content-Type", "text/html")
         handler.send_header("Content-Length", "100000")
         handler.end_headers()
-        try:
-            for _ in range(100_000):
-                handler.wfile.write(b"x")
-                handler.wfile.flush()
-                time.sleep(0.2)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        _drip(handler, 100_000)
 
     def drip_headers(self, handler):
         """A status line, then a header a byte every 0.2 s, never ending."""
         try:
             handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
-            while True:
-                handler.wfile.write(b"x")
-                handler.wfile.flush()
-                time.sleep(0.2)
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            return
+        _drip(handler, None)
 
     def slow(self, handler):
         time.sleep(3)
         handler.reply(200, {"Content-Type": "text/html"}, ARTICLE_HTML.encode())
+
+
+def _drip(handler, count: int | None) -> None:
+    """``count`` bytes (None: for ever), one every 0.2 s, until the client goes away."""
+    sent = 0
+    try:
+        while count is None or sent < count:
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            sent += 1
+            time.sleep(0.2)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
 
 
 def serve(site: Site):
