@@ -34,6 +34,7 @@ class PageRules:
     furniture: tuple[re.Pattern, ...]
     footer_start: tuple[re.Pattern, ...]
     edition_links: tuple[tuple[str, re.Pattern], ...] = ()  # (language, a switcher link's text)
+    names_bylines: tuple[re.Pattern, ...] = ()  # a byline of names alone, right under a headline
 
     def edition_link(self, text: str) -> str | None:
         """The language whose edition a link with this text leads to, if it is a switcher's."""
@@ -49,6 +50,9 @@ class PageRules:
     def byline(self, line: str) -> re.Match | None:
         return next((m for pattern in self.bylines if (m := pattern.fullmatch(line))), None)
 
+    def is_names_byline(self, line: str) -> bool:
+        return any(pattern.fullmatch(line) for pattern in self.names_bylines)
+
 
 @functools.cache
 def default_rules() -> PageRules:
@@ -57,6 +61,7 @@ def default_rules() -> PageRules:
         *(tuple(re.compile(p, re.IGNORECASE) for p in data[key]) for key in ("bylines", "furniture", "footer_start")),
         tuple((lang, re.compile(p, re.IGNORECASE)) for lang, patterns in data.get("edition_links", {}).items()
               for p in patterns),
+        tuple(re.compile(p, re.IGNORECASE) for p in data.get("names_bylines", ())),
     )
 
 
@@ -234,11 +239,6 @@ def html_tree(html: str, *, source: str):
     return tree
 
 
-# A byline of names alone ("By Lin Mei", "作者：林梅"), taken as one only right under an HTML
-# page's headline: elsewhere a short line starting "By" may be text.
-_NAMES_BYLINE = re.compile(r"(?:By|Par|作者\s*[:：])\s*[^.!?。！？]{1,80}")
-
-
 @functools.cache
 def _trafilatura_config():
     """trafilatura's settings, but two. Its fallback, whole-page text as one paragraph with the
@@ -270,7 +270,7 @@ def parse_html(html: str, *, source: str = "<html>", url: str | None = None, tit
     title = " ".join((title or data.get("title") or "").split())
     rules, byline = default_rules(), None
     while paragraphs and (paragraphs[0] == title or rules.byline(paragraphs[0])
-                          or _NAMES_BYLINE.fullmatch(paragraphs[0])):
+                          or rules.is_names_byline(paragraphs[0])):
         byline = rules.byline(paragraphs[0]) or byline
         paragraphs = paragraphs[1:]  # the headline repeated as the first block, the byline under it
     if not paragraphs:
