@@ -36,7 +36,8 @@ def align(
     tgt_lang: LangOption = None,
     embedder: Annotated[str, typer.Option(help="Sentence embeddings: use, e5, or use+e5.")] = "use",
     embed_runs: Annotated[bool, typer.Option(
-        "--embed-runs", help="Embed runs of 2-5 sentences as text too: better beads, about 8x slower.")] = False,
+        "--embed-runs", help="Embed runs of 2-5 sentences as joined text instead of summing their vectors: "
+        "much slower, and no better on the development sets.")] = False,
 ) -> None:
     """Align an English article with the site's own editions (中文, Français) in n:m beads.
 

@@ -61,10 +61,10 @@ MinScoreOption = Annotated[Optional[float], typer.Option(
     "machine pairs have no score and are kept).")]
 ExamplesOption = Annotated[bool, typer.Option(
     "--examples/--no-examples", help="Chat models: show the model two worked news examples before each "
-    "sentence (in the cached prompt, yet about 2x the time per sentence on 2 CPU cores).")]
+    "sentence (in the cached prompt, yet each sentence takes longer to translate).")]
 ContextOption = Annotated[bool, typer.Option(
     "--context/--no-context", help="Chat models: give the model the title and the previous sentence with each "
-    "sentence, to read and not translate (for pronouns and repeated terms; about 1.5x the time per sentence).")]
+    "sentence, to read and not translate (for pronouns and repeated terms; each sentence takes longer).")]
 GlossaryOption = Annotated[Optional[Path], typer.Option(
     "--glossary", dir_okay=False, help="TSV or CSV of required renderings: English term, then zh and fr "
     "(a header row en,zh,fr may order the columns). The model is told them; a translation that misses one is "
