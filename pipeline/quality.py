@@ -8,7 +8,7 @@ model chatter.
 
 The checks are one ordered table, ``QUALITY_CHECKS``: each names its flag, says whether the
 flag is serious (the translation is decoded again), the quality it leaves and what it
-catches, with one function per check. The flag names in the CLI's help and the README come
+catches, with one function per check. The flag names in the CLI's help and the docs come
 from it or are tested against it.
 """
 

@@ -47,7 +47,7 @@ class Translated:
 SERIOUS_FLAGS = frozenset(SERIOUS)
 # The other decodings a flagged translation is tried with, in order: (name, engine options).
 # The stricter prompt first: greedy, so it costs a fraction of beam 4's time, and it brings
-# more flagged Chinese back than beam 4 does (README, "Translation levers").
+# more flagged Chinese back than beam 4 does (docs/measurements.md, "Translation levers").
 RETRY_DECODINGS = (
     # greedy, told what was wrong and kept from the English words it left (sampling: see DecodingOptions)
     ("strict", {"strict_prompt": True}),

@@ -19,7 +19,7 @@ A method may carry its own keyword arguments in brackets, e.g.
 inside the brackets); ``--option key=value`` (repeatable) goes to every ``bitext*`` method.
 Values are read as JSON / Python literals where they parse, else as strings.
 
-The metric is the one the README states (Vecalign's and Bertalign's): strict (a bead equals
+The metric is the one docs/alignment.md reports (Vecalign's and Bertalign's): strict (a bead equals
 a gold bead) and lax (a target sentence of the bead is aligned in gold to one of its source
 sentences) precision over every predicted bead; recall the same test with gold and
 prediction swapped, after dropping beads with an empty side from both; counts summed over

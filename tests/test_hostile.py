@@ -191,7 +191,7 @@ def test_a_usage_error_exits_with_status_2_and_says_what_is_wrong(option, tmp_pa
     page = tmp_path / "good.txt"
     page.write_text(GOOD, encoding="utf-8")
     result = cli.invoke(app, ["run", str(page), "--db", str(tmp_path / "bitext.db"), *option])
-    assert result.exit_code == 2  # the convention for usage errors, as the README says
+    assert result.exit_code == 2  # the convention for usage errors, as docs/commands.md says
     assert option[0] in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "bitext.db").exists()
 

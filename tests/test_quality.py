@@ -103,21 +103,23 @@ def test_the_help_texts_name_the_checks():
         assert [name for name in CHECKS if re.search(rf"\b{name}\b", retries)] == list(SERIOUS), command
 
 
-def test_the_readme_lists_the_checks_as_the_table_does():
+def test_the_docs_list_the_checks_as_the_table_does():
     from pathlib import Path
 
     from pipeline.quality import QUALITY, SERIOUS
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    listed = readme[readme.index("**Quality flags**"):]
+    docs = Path(__file__).parent.parent / "docs"
+    outputs = (docs / "inputs-and-outputs.md").read_text(encoding="utf-8")
+    listed = outputs[outputs.index("**Quality flags**"):]
     listed = listed[listed.index("filterable: "):listed.index("Each has a")]
     assert re.findall(r"`(\w+)`", listed) == list(CHECKS)
-    levels = readme[readme.index("a pair is as good as its worst\nflag: "):]
+    levels = outputs[outputs.index("a pair is as good as its worst\nflag: "):]
     levels = levels[:levels.index(").")]
     stated = {name: float(level) for level, names in re.findall(r"(\d(?:\.\d+)?) for ((?:`\w+`(?:,\s*)?)+)", levels)
               for name in re.findall(r"`(\w+)`", names)}
     assert stated == QUALITY
-    retries = next(line for line in readme.splitlines() if line.startswith("| `--retries N` |"))
+    commands = (docs / "commands.md").read_text(encoding="utf-8")
+    retries = next(line for line in commands.splitlines() if line.startswith("| `--retries N` |"))
     assert re.findall(r"`(\w+)`", retries.split("|")[2]) == list(SERIOUS)
 
 
