@@ -193,7 +193,7 @@ def write_jsonl(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) ->
             "paragraph": pair.paragraph,
             "origin": pair.origin,
             **({"score": pair.score, "span": list(pair.span)} if pair.origin == "edition" else {}),
-            SOURCE: pair.source,
+            SOURCE: pair.english,
             **{lang: pair.text(lang) for lang in langs},
             "signatures": {lang: pair.signatures[lang] for lang in langs if lang in pair.signatures},
             "flags": {
@@ -217,7 +217,7 @@ def write_tsv(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> i
     out.write(("\t".join(header) + "\n").encode("utf-8"))
     for pair in pairs:
         cells = [pair.doc_id, pair.kind, _cell(pair.index), _cell(pair.paragraph), pair.origin, _cell(pair.score),
-                 one_line(pair.source),
+                 one_line(pair.english),
                  *(one_line(pair.text(lang)) for lang in langs)]
         out.write(("\t".join(cells) + "\n").encode("utf-8"))
         count += 1
@@ -229,7 +229,7 @@ def write_moses(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
     count = 0
     with _many(moses_paths(output, langs)) as files:
         for pair in pairs:
-            files[SOURCE].write((one_line(pair.source) + "\n").encode("utf-8"))
+            files[SOURCE].write((one_line(pair.english) + "\n").encode("utf-8"))
             for lang in langs:
                 files[lang].write((one_line(pair.text(lang)) + "\n").encode("utf-8"))
             count += 1
@@ -273,7 +273,7 @@ def write_tmx(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> i
                   for lang in langs if pair.flags(lang)]
         lines = [f"    <tu srclang={quoteattr(bcp47(SOURCE))}>"]
         lines += [f"      <prop type={quoteattr(kind)}>{escape(xml_chars(value))}</prop>" for kind, value in props]
-        for lang, text in ((SOURCE, pair.source), *((lang, pair.text(lang)) for lang in langs)):
+        for lang, text in ((SOURCE, pair.english), *((lang, pair.text(lang)) for lang in langs)):
             lines.append(f"      <tuv xml:lang={quoteattr(bcp47(lang))}><seg>{escape(xml_chars(text))}</seg></tuv>")
         lines.append("    </tu>\n")
         out.write("\n".join(lines).encode("utf-8"))
@@ -313,7 +313,7 @@ def write_parquet(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str], 
             columns = {
                 "doc_id": [p.doc_id for p in batch], "kind": [p.kind for p in batch], "index": [p.index for p in batch],
                 "paragraph": [p.paragraph for p in batch], "origin": [p.origin for p in batch],
-                "score": [p.score for p in batch], SOURCE: [p.source for p in batch],
+                "score": [p.score for p in batch], SOURCE: [p.english for p in batch],
                 **{lang: [p.translations[lang].text if lang in p.translations else None for p in batch]
                    for lang in langs},
                 **{f"signature_{lang}": [p.signatures.get(lang) for p in batch] for lang in langs},
@@ -346,7 +346,7 @@ def write_markdown(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str])
         number = "title" if pair.kind == "title" else str(pair.index)
         if pair.origin == "edition":
             number += f" edition {pair.score:.2f}"
-        cells = [number, _md(pair.source), *(_md(pair.text(lang)) for lang in langs)]
+        cells = [number, _md(pair.english), *(_md(pair.text(lang)) for lang in langs)]
         out.write(("| " + " | ".join(cells) + " |\n").encode("utf-8"))
         count += 1
     return count

@@ -63,9 +63,9 @@ def test_a_retry_keeps_the_english_words_the_first_answer_left_out_of_chinese(de
     engine = create_engine("ctranslate2", resolve(DEFAULT_MODEL, cache_dir=cache), cache_dir=cache,
                            options=DecodingOptions())
     first = translate_texts(engine, sentences, src="en", tgt="zh", retries=0).translations
-    assert sum(bool(english_left(t.source, t.text)) for t in first) >= 3, [t.text for t in first]
+    assert sum(bool(english_left(t.english, t.text)) for t in first) >= 3, [t.text for t in first]
     retried = translate_texts(engine, sentences, src="en", tgt="zh", retries=DEFAULT_RETRIES)
     assert retried.retried >= 3
     for translation in retried.translations:
-        assert not english_left(translation.source, translation.text), translation
+        assert not english_left(translation.english, translation.text), translation
         assert len(HAN.findall(translation.text)) >= 8, translation

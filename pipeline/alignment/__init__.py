@@ -1,6 +1,7 @@
 """Sentence alignment.
 
-* ``machine``: machine translations are one-to-one by construction; ``align`` checks it.
+* ``machine``: machine translations are one-to-one by construction; ``assemble_document``
+  checks it and builds the AlignedDocument.
 * ``beads``: a text and its human translation, n:m (``align_sentences`` below), for the
   site's own editions and for corpus tools (``bitext align --presegmented``).
 * ``quotes``: quotation marks each sentence opens and closes, a second signal.
