@@ -1,6 +1,6 @@
 """Write the store's sentence pairs in the formats corpus builders use.
 
-Exporters are found by name in ``EXPORTERS`` and imported lazily (parquet needs pyarrow).
+Exporters are found by name in ``EXPORTERS`` (at the end, below the writers it holds).
 Each takes an iterator of pairs and an output (a binary stream, a prefix or a folder) and
 streams: a store of a million pairs is never held in memory. Where an output may go is
 checked before any work (``output_target``): never the store, nor any other SQLite
@@ -11,10 +11,8 @@ no half-written corpus; a device or a pipe is written as a stream, "-" is standa
 
 from __future__ import annotations
 
-import importlib
 import json
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,35 +24,22 @@ from . import __version__
 from .document import ORIGINS, PairRecord
 from .errors import BitextError
 from .languages import SOURCE_LANGUAGE as SOURCE, bcp47, native_name
+from .markup import xml_chars
 from .outputs import folder_target, output_file, output_target, writing
+from .reading import write_site
 
 
 @dataclass(frozen=True)
 class Exporter:
-    """A format by name: where its writer lives, what its output path names, and the
-    output it writes when none is given."""
+    """A format by name: its writer, what its output path names, and the output it writes
+    when none is given."""
 
     name: str
-    writer: str  # "module:function(pairs, output, langs) -> pairs written"; output as below
+    writer: Callable[..., int]  # (pairs, output, langs) -> pairs written; output as below
     output: str  # "file" (a binary stream), "prefix" (one file per language: OUTPUT.en, ...) or "folder"
     default_output: str
     description: str
     binary: bool = False  # never sent to a terminal
-
-
-EXPORTERS = {
-    exporter.name: exporter
-    for exporter in (
-        Exporter("jsonl", "pipeline.export:write_jsonl", "file", "pairs.jsonl", "one JSON object per pair"),
-        Exporter("tsv", "pipeline.export:write_tsv", "file", "pairs.tsv", "tab-separated, with a header row"),
-        Exporter("tmx", "pipeline.export:write_tmx", "file", "pairs.tmx", "TMX 1.4b translation memory"),
-        Exporter("moses", "pipeline.export:write_moses", "prefix", "pairs", "line-aligned OUTPUT.en / .zh / .fr"),
-        Exporter("parquet", "pipeline.export:write_parquet", "file", "pairs.parquet", "Apache Parquet columns",
-                 binary=True),
-        Exporter("md", "pipeline.export:write_markdown", "file", "pairs.md", "a Markdown table per document"),
-        Exporter("html", "pipeline.reading:write_site", "folder", "site", "a reading page per document and an index"),
-    )
-}
 
 
 def exporter(format: str) -> Exporter:
@@ -107,8 +92,7 @@ def export(
     chosen = exporter(format)
     output = chosen.default_output if output is None else output
     _check_output(chosen, output, langs=langs, store=store, stdout=stdout)
-    module_name, function_name = chosen.writer.split(":")
-    writer = getattr(importlib.import_module(module_name), function_name)
+    writer = chosen.writer
     pairs = _in_languages(pairs, langs)
     if exclude_flagged is not None:
         pairs = _without_flags(pairs, langs, set(exclude_flagged))
@@ -282,17 +266,6 @@ def write_tmx(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> i
     return count
 
 
-# What XML 1.0 forbids (its Char production): control characters other than tab, newline
-# and carriage return, surrogates, U+FFFE and U+FFFF. HTML forbids them too.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_chars(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot carry, so a TMX or a reading page is
-    always well-formed, whatever an older store holds."""
-    return _NOT_XML.sub("", text)
-
-
 def write_parquet(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str], *, rows_per_batch: int = 10_000) -> int:
     """Columns doc_id, kind, index, paragraph, origin, score, en, each language and its
     signature; written in row groups."""
@@ -358,3 +331,18 @@ def _md(text: str) -> str:
     for char in "\\|*_`[]<>#":
         text = text.replace(char, "\\" + char)
     return text
+
+
+# parquet's writer imports pyarrow when it runs: the other formats never need it.
+EXPORTERS = {
+    exporter.name: exporter
+    for exporter in (
+        Exporter("jsonl", write_jsonl, "file", "pairs.jsonl", "one JSON object per pair"),
+        Exporter("tsv", write_tsv, "file", "pairs.tsv", "tab-separated, with a header row"),
+        Exporter("tmx", write_tmx, "file", "pairs.tmx", "TMX 1.4b translation memory"),
+        Exporter("moses", write_moses, "prefix", "pairs", "line-aligned OUTPUT.en / .zh / .fr"),
+        Exporter("parquet", write_parquet, "file", "pairs.parquet", "Apache Parquet columns", binary=True),
+        Exporter("md", write_markdown, "file", "pairs.md", "a Markdown table per document"),
+        Exporter("html", write_site, "folder", "site", "a reading page per document and an index"),
+    )
+}

@@ -19,8 +19,8 @@ from itertools import groupby
 from pathlib import Path
 
 from .document import Article, PairRecord
-from .export import xml_chars
 from .languages import SOURCE_LANGUAGE, bcp47, native_name
+from .markup import xml_chars
 
 SCRIPT = """
 document.querySelectorAll('.row').forEach(function (row) {

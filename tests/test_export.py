@@ -1,6 +1,7 @@
 """Every export format, read back by independent readers (translate-toolkit, pyarrow, csv)."""
 
 import csv
+import inspect
 import json
 import os
 import stat
@@ -128,6 +129,17 @@ def test_jsonl_markdown_and_filters(db, tmp_path, export):
     assert "## Ferry \\| returns" in text and "\\<i\\>ok\\</i\\>" in text
     assert "| title | Ferry \\| returns |" in text
     assert all(line.count(" | ") >= 3 for line in text.splitlines() if line.startswith("| ") and "---" not in line)
+
+
+def test_every_exporter_holds_its_writer_itself():
+    """The table holds the writer functions, each taking (pairs, output, langs), not names
+    of functions to import: a renamed writer then fails at import, not at export."""
+    from pipeline.export import EXPORTERS
+
+    assert set(EXPORTERS) == {"jsonl", "tsv", "tmx", "moses", "parquet", "md", "html"}
+    for name, chosen in EXPORTERS.items():
+        assert callable(chosen.writer), name
+        inspect.signature(chosen.writer).bind(iter(()), "output", ["zh"])
 
 
 def test_bad_export_arguments_are_one_line(db, tmp_path, cli):
