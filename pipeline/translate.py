@@ -17,7 +17,8 @@ from .engines import Engine
 from .engines.prompts import Hints
 from .glossary import Glossary
 from .languages import sentence_joiner
-from .quality import SERIOUS, check_pair, english_left, quality
+from .quality import SERIOUS, check_pair, quality
+from .text_measures import english_left
 
 CHUNK = 32  # texts handed to the engine at once: a chunk of the queue, a unit of progress and storing
 
