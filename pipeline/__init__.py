@@ -3,9 +3,10 @@
 Data flows one way, a module (or subpackage) a stage, plain records (``document``)
 between them:
 
-    inputs -> ingest -> segment -> translate -> align -> store -> export
-    (what to   (page ->   (body ->   (engines,      (pairs    (SQLite,   (jsonl, tsv, tmx,
-     read)     Article)   Sentences) quality flags) checked)  memory)    moses, parquet, md, html)
+    inputs -> ingest -> segment -> translate -> alignment -> store -> export
+    (what to   (page ->   (body ->   (engines,      (pairs        (SQLite,   (jsonl, tsv, tmx,
+     read)     Article)   Sentences) quality flags) checked,      memory)    moses, parquet,
+                                                    editions n:m)            md, html)
 
 * ``runner`` drives one run in stages: every article read and stored, then one
   length-sorted queue of everything the memory lacks (``workqueue``), then each article
@@ -18,8 +19,9 @@ between them:
   belong here too.
 * ``model`` finds the files an engine loads: the catalogue (``models/*.toml``), where
   models come from (PyPI chunks, the Hub) and the cache.
-* ``align`` pairs source and target sentences; it is where aligning the site's own human
-  editions (n:m beads) goes.
+* ``alignment`` pairs English sentences with their translations: the machine ones
+  one-to-one by construction (``alignment.machine`` checks and assembles the document),
+  the site's own human editions n:m in beads (embeddings and a dynamic-programming path).
 * ``ray_translate`` works through the same queue on a Ray cluster (an actor pool, each
   actor loading the engine once); the driver stays the one writer of the store.
 * ``languages`` is the one table of languages; ``errors`` the errors users can fix;

@@ -94,18 +94,18 @@ class Flag:
 
 @dataclass(frozen=True)
 class Translation:
-    """One translated text, as the translation memory keeps it."""
+    """One English text and its translation, as the translation memory keeps it."""
 
-    source: str
+    english: str  # the text translated (bitext translates from English: languages.SOURCE_LANGUAGE)
     text: str
-    pieces: int = 1  # > 1: the source was too long for the model and translated in pieces
+    pieces: int = 1  # > 1: the English was too long for the model and translated in pieces
     flags: tuple[Flag, ...] = ()
     retry: str | None = None  # flagged, so decoded again: what was tried and what was kept
 
 
 @dataclass(frozen=True)
-class TranslatedText:
-    """Translations of an article's title and sentences into one language."""
+class DocumentTranslation:
+    """A document's title and sentences translated into one language, and how (signature)."""
 
     lang: str
     signature: Signature
@@ -124,13 +124,13 @@ class EditionBead:
     kind: str  # "title" or "sentence"
     src: tuple[int, ...]  # indices of the English sentences
     tgt: tuple[int, ...]  # indices of the edition's sentences (as segmented for aligning)
-    source: str  # the English side, its sentences joined
+    english: str  # the English side, its sentences joined
     text: str  # the edition's side, its sentences joined (no space between Chinese ones)
     score: float  # cosine of the two sides' embeddings (0 where a side is empty)
 
     @property
     def is_pair(self) -> bool:
-        return bool(self.source.strip() and self.text.strip())
+        return bool(self.english.strip() and self.text.strip())
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ class AlignedDocument:
 
     article: Article
     sentences: tuple[Sentence, ...]
-    translations: dict[str, TranslatedText] = field(default_factory=dict)
+    translations: dict[str, DocumentTranslation] = field(default_factory=dict)
     editions: dict[str, Edition] = field(default_factory=dict)
 
     @property
@@ -172,7 +172,7 @@ ORIGINS = ("machine", "edition")  # where a pair's other side comes from: an eng
 
 @dataclass(frozen=True)
 class PairRecord:
-    """A source text with its translations, as exporters write it: the document's title
+    """An English text with its translations, as exporters write it: the document's title
     (``kind`` "title", first in its document) or one of its sentences.
 
     ``origin`` "machine": an English sentence and the engines' translations of it.
@@ -184,7 +184,7 @@ class PairRecord:
     kind: str  # "title" or "sentence"
     index: int | None  # the sentence's index in the document; None for the title
     paragraph: int | None
-    source: str
+    english: str  # the English text (the title, a sentence, or an edition bead's sentences joined)
     translations: dict[str, Translation]  # lang -> translation
     signatures: dict[str, str]  # lang -> signature of the engine (or aligner) that made it
     origin: str = "machine"  # "machine" or "edition"

@@ -120,7 +120,7 @@ def evaluate(
         lines_of = Counter(sources)
         for result in translate_locally(plan_chunks({tgt: sources}, signatures={tgt: sig}, contexts=contexts),
                                         engines={tgt: engine}, glossary=glossary, retries=retries):
-            done.update((t.source, t) for t in result.translations)
+            done.update((t.english, t) for t in result.translations)
             retried += result.retried
             on_done(sum(lines_of[text] for text in result.chunk.texts))
         translations = [done[source] for source in sources]

@@ -1,6 +1,6 @@
 """Write the store's sentence pairs in the formats corpus builders use.
 
-Exporters are found by name in ``EXPORTERS`` and imported lazily (parquet needs pyarrow).
+Exporters are found by name in ``EXPORTERS`` (at the end, below the writers it holds).
 Each takes an iterator of pairs and an output (a binary stream, a prefix or a folder) and
 streams: a store of a million pairs is never held in memory. Where an output may go is
 checked before any work (``output_target``): never the store, nor any other SQLite
@@ -11,10 +11,8 @@ no half-written corpus; a device or a pipe is written as a stream, "-" is standa
 
 from __future__ import annotations
 
-import importlib
 import json
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,35 +24,22 @@ from . import __version__
 from .document import ORIGINS, PairRecord
 from .errors import BitextError
 from .languages import SOURCE_LANGUAGE as SOURCE, bcp47, native_name
+from .markup import xml_chars
 from .outputs import folder_target, output_file, output_target, writing
+from .reading import write_site
 
 
 @dataclass(frozen=True)
 class Exporter:
-    """A format by name: where its writer lives, what its output path names, and the
-    output it writes when none is given."""
+    """A format by name: its writer, what its output path names, and the output it writes
+    when none is given."""
 
     name: str
-    writer: str  # "module:function(pairs, output, langs) -> pairs written"; output as below
+    writer: Callable[..., int]  # (pairs, output, langs) -> pairs written; output as below
     output: str  # "file" (a binary stream), "prefix" (one file per language: OUTPUT.en, ...) or "folder"
     default_output: str
     description: str
     binary: bool = False  # never sent to a terminal
-
-
-EXPORTERS = {
-    exporter.name: exporter
-    for exporter in (
-        Exporter("jsonl", "pipeline.export:write_jsonl", "file", "pairs.jsonl", "one JSON object per pair"),
-        Exporter("tsv", "pipeline.export:write_tsv", "file", "pairs.tsv", "tab-separated, with a header row"),
-        Exporter("tmx", "pipeline.export:write_tmx", "file", "pairs.tmx", "TMX 1.4b translation memory"),
-        Exporter("moses", "pipeline.export:write_moses", "prefix", "pairs", "line-aligned OUTPUT.en / .zh / .fr"),
-        Exporter("parquet", "pipeline.export:write_parquet", "file", "pairs.parquet", "Apache Parquet columns",
-                 binary=True),
-        Exporter("md", "pipeline.export:write_markdown", "file", "pairs.md", "a Markdown table per document"),
-        Exporter("html", "pipeline.reading:write_site", "folder", "site", "a reading page per document and an index"),
-    )
-}
 
 
 def exporter(format: str) -> Exporter:
@@ -107,8 +92,7 @@ def export(
     chosen = exporter(format)
     output = chosen.default_output if output is None else output
     _check_output(chosen, output, langs=langs, store=store, stdout=stdout)
-    module_name, function_name = chosen.writer.split(":")
-    writer = getattr(importlib.import_module(module_name), function_name)
+    writer = chosen.writer
     pairs = _in_languages(pairs, langs)
     if exclude_flagged is not None:
         pairs = _without_flags(pairs, langs, set(exclude_flagged))
@@ -193,7 +177,7 @@ def write_jsonl(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) ->
             "paragraph": pair.paragraph,
             "origin": pair.origin,
             **({"score": pair.score, "span": list(pair.span)} if pair.origin == "edition" else {}),
-            SOURCE: pair.source,
+            SOURCE: pair.english,
             **{lang: pair.text(lang) for lang in langs},
             "signatures": {lang: pair.signatures[lang] for lang in langs if lang in pair.signatures},
             "flags": {
@@ -217,7 +201,7 @@ def write_tsv(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> i
     out.write(("\t".join(header) + "\n").encode("utf-8"))
     for pair in pairs:
         cells = [pair.doc_id, pair.kind, _cell(pair.index), _cell(pair.paragraph), pair.origin, _cell(pair.score),
-                 one_line(pair.source),
+                 one_line(pair.english),
                  *(one_line(pair.text(lang)) for lang in langs)]
         out.write(("\t".join(cells) + "\n").encode("utf-8"))
         count += 1
@@ -229,7 +213,7 @@ def write_moses(pairs: Iterable[PairRecord], output: Path, langs: list[str]) -> 
     count = 0
     with _many(moses_paths(output, langs)) as files:
         for pair in pairs:
-            files[SOURCE].write((one_line(pair.source) + "\n").encode("utf-8"))
+            files[SOURCE].write((one_line(pair.english) + "\n").encode("utf-8"))
             for lang in langs:
                 files[lang].write((one_line(pair.text(lang)) + "\n").encode("utf-8"))
             count += 1
@@ -273,24 +257,13 @@ def write_tmx(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str]) -> i
                   for lang in langs if pair.flags(lang)]
         lines = [f"    <tu srclang={quoteattr(bcp47(SOURCE))}>"]
         lines += [f"      <prop type={quoteattr(kind)}>{escape(xml_chars(value))}</prop>" for kind, value in props]
-        for lang, text in ((SOURCE, pair.source), *((lang, pair.text(lang)) for lang in langs)):
+        for lang, text in ((SOURCE, pair.english), *((lang, pair.text(lang)) for lang in langs)):
             lines.append(f"      <tuv xml:lang={quoteattr(bcp47(lang))}><seg>{escape(xml_chars(text))}</seg></tuv>")
         lines.append("    </tu>\n")
         out.write("\n".join(lines).encode("utf-8"))
         count += 1
     out.write(b"  </body>\n</tmx>\n")
     return count
-
-
-# What XML 1.0 forbids (its Char production): control characters other than tab, newline
-# and carriage return, surrogates, U+FFFE and U+FFFF. HTML forbids them too.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_chars(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot carry, so a TMX or a reading page is
-    always well-formed, whatever an older store holds."""
-    return _NOT_XML.sub("", text)
 
 
 def write_parquet(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str], *, rows_per_batch: int = 10_000) -> int:
@@ -313,7 +286,7 @@ def write_parquet(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str], 
             columns = {
                 "doc_id": [p.doc_id for p in batch], "kind": [p.kind for p in batch], "index": [p.index for p in batch],
                 "paragraph": [p.paragraph for p in batch], "origin": [p.origin for p in batch],
-                "score": [p.score for p in batch], SOURCE: [p.source for p in batch],
+                "score": [p.score for p in batch], SOURCE: [p.english for p in batch],
                 **{lang: [p.translations[lang].text if lang in p.translations else None for p in batch]
                    for lang in langs},
                 **{f"signature_{lang}": [p.signatures.get(lang) for p in batch] for lang in langs},
@@ -346,7 +319,7 @@ def write_markdown(pairs: Iterable[PairRecord], out: BinaryIO, langs: list[str])
         number = "title" if pair.kind == "title" else str(pair.index)
         if pair.origin == "edition":
             number += f" edition {pair.score:.2f}"
-        cells = [number, _md(pair.source), *(_md(pair.text(lang)) for lang in langs)]
+        cells = [number, _md(pair.english), *(_md(pair.text(lang)) for lang in langs)]
         out.write(("| " + " | ".join(cells) + " |\n").encode("utf-8"))
         count += 1
     return count
@@ -358,3 +331,18 @@ def _md(text: str) -> str:
     for char in "\\|*_`[]<>#":
         text = text.replace(char, "\\" + char)
     return text
+
+
+# parquet's writer imports pyarrow when it runs: the other formats never need it.
+EXPORTERS = {
+    exporter.name: exporter
+    for exporter in (
+        Exporter("jsonl", write_jsonl, "file", "pairs.jsonl", "one JSON object per pair"),
+        Exporter("tsv", write_tsv, "file", "pairs.tsv", "tab-separated, with a header row"),
+        Exporter("tmx", write_tmx, "file", "pairs.tmx", "TMX 1.4b translation memory"),
+        Exporter("moses", write_moses, "prefix", "pairs", "line-aligned OUTPUT.en / .zh / .fr"),
+        Exporter("parquet", write_parquet, "file", "pairs.parquet", "Apache Parquet columns", binary=True),
+        Exporter("md", write_markdown, "file", "pairs.md", "a Markdown table per document"),
+        Exporter("html", write_site, "folder", "site", "a reading page per document and an index"),
+    )
+}

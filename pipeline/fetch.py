@@ -1,10 +1,8 @@
 """Fetch news pages from the web, politely and within bounds.
 
-requests with urllib3's ``Retry`` (the most used HTTP stack in Python, and the retry
-policy everyone knows): connect and read timeouts, a few retries with exponential backoff
-on connection errors and 5xx answers (honouring Retry-After), redirects followed up to a
-limit, a size limit and an overall deadline on the body, the content type checked (HTML
-or text), the charset honoured. Politeness: robots.txt obeyed (``urllib.robotparser``,
+Each GET is ``transport``'s: requests with urllib3's ``Retry``, timeouts, retries,
+redirects, a size limit and an overall deadline. Here: the content type checked (HTML or
+text), the charset honoured, and politeness: robots.txt obeyed (``urllib.robotparser``,
 RFC 9309's rules for a robots.txt that is missing or unreachable), a delay between
 requests to one host (longer where robots.txt asks for one), and a User-Agent that names
 bitext and its version.
@@ -20,10 +18,7 @@ put in a message is the one without them (``split_credentials``).
 
 from __future__ import annotations
 
-import functools
 import re
-import socket
-import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -32,18 +27,12 @@ from datetime import datetime, timezone
 from typing import Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from . import __version__
 from .document import FetchedPage
-from .errors import InputError
+from .transport import USER_AGENT, FetchError, FetchOptions, Transport
 
-USER_AGENT = f"bitext/{__version__} (news translation tool; python-requests)"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 ROBOTS_MAX_AGE = 24 * 3600  # seconds
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-
-
-class FetchError(InputError):
-    """A page that could not be fetched; the message names the URL and the cause."""
 
 
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
@@ -61,25 +50,6 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
 def without_credentials(url: str) -> str:
     """``url`` as bitext keeps and shows it: with no user name or password."""
     return split_credentials(url)[0]
-
-
-@dataclass(frozen=True)
-class FetchOptions:
-    """How pages are fetched. Timeouts in seconds: ``connect``, ``read`` (between bytes) and
-    ``deadline`` (from the request to the body's last byte, retries included, however
-    slowly headers or body come); ``retries`` on connection errors and 5xx, ``backoff``
-    seconds growing 2x per retry; ``max_redirects``; ``max_bytes`` of body; ``delay``
-    seconds between requests to one host; ``robots``: obey robots.txt."""
-
-    connect: float = 5.0
-    read: float = 20.0
-    deadline: float = 60.0
-    retries: int = 3
-    backoff: float = 0.5
-    max_redirects: int = 5
-    max_bytes: int = 5_000_000
-    delay: float = 1.0
-    robots: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,57 +82,6 @@ class Page(FetchedPage):
         return str(best)
 
 
-@dataclass
-class _Guard:
-    """The connection a request is waiting on, cut off when the request's deadline passes: a
-    read timeout is between two bytes, and headers (or a redirect's body) sent a byte at a
-    time would never reach it."""
-
-    sock: object = None  # the socket of the connection whose response is awaited
-    cut: bool = False
-
-    def watch(self, sock) -> None:
-        self.sock = sock
-        if self.cut:  # the deadline passed before this connection (a retry's) was made
-            self.cut_off()
-
-    def cut_off(self) -> None:
-        self.cut = True
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once, with nothing
-        except (AttributeError, OSError):  # no connection yet, or closed already
-            pass
-
-
-_waiting = threading.local()  # .guard: the _Guard of the request this thread is making
-
-
-@functools.cache
-def _guarded_pools() -> dict:
-    """urllib3's connection pools, with connections that show the request's guard the socket
-    whose response they wait for."""
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-    def guarded(connection_class):
-        class Guarded(connection_class):
-            def getresponse(self):
-                guard = getattr(_waiting, "guard", None)
-                if guard is not None:
-                    guard.watch(self.sock)
-                return super().getresponse()
-
-        return Guarded
-
-    class Pool(HTTPConnectionPool):
-        ConnectionCls = guarded(HTTPConnection)
-
-    class TLSPool(HTTPSConnectionPool):
-        ConnectionCls = guarded(HTTPSConnection)
-
-    return {"http": Pool, "https": TLSPool}
-
-
 class PageCache(Protocol):
     """Where fetched pages are kept (the store)."""
 
@@ -176,26 +95,10 @@ class Fetcher:
 
     def __init__(self, options: FetchOptions | None = None, *, cache: PageCache | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
-        import requests
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
-
         self.options = options or FetchOptions()
         self.cache = cache
         self.clock, self.sleep = clock, sleep
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
-        self.session.max_redirects = self.options.max_redirects
-        retry = Retry(
-            total=self.options.retries, connect=self.options.retries, read=self.options.retries,
-            status=self.options.retries, backoff_factor=self.options.backoff,
-            status_forcelist=(500, 502, 503, 504), allowed_methods=("GET",), raise_on_status=False,
-            respect_retry_after_header=True,
-        )
-        adapter = HTTPAdapter(max_retries=retry)
-        adapter.poolmanager.pool_classes_by_scheme = _guarded_pools()
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.transport = Transport(self.options, clock=clock)
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: all allowed
         self.robots_unreadable: dict[str, str] = {}  # host -> why its robots.txt forbids all
         self.last_request: dict[str, float] = {}
@@ -210,7 +113,7 @@ class Fetcher:
         return len(self.downloaded)
 
     def close(self) -> None:
-        self.session.close()
+        self.transport.close()
 
     def get(self, url: str) -> Page:
         """The page at ``url``; a ``FetchError`` says why not. A user name and password in
@@ -266,7 +169,7 @@ class Fetcher:
             content_type, charset = _content_type(response.headers.get("Content-Type", ""))
             if content_type not in TEXT_TYPES:
                 raise FetchError(f"{url}: not an HTML page or text ({content_type or 'no content type'})")
-            body = self._body(url, response, started=started)
+            body = self.transport.body(url, response, started=started)
         page = Page(url, without_credentials(response.url), content_type, body, charset, response.headers.get("ETag"),
                     response.headers.get("Last-Modified"), datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.downloaded.add(url)
@@ -275,80 +178,14 @@ class Fetcher:
         return page
 
     def _request(self, url: str, *, headers: dict[str, str], started: float):
-        """The response to a GET of ``url``, its headers read by ``started`` + ``deadline``."""
-        import requests
-
+        """The transport's response to a GET of ``url``, with the credentials given for its
+        scheme and host; the time noted for the host's next polite delay."""
         parts = urlsplit(url)
-        guard = _waiting.guard = _Guard()
-        timer = threading.Timer(max(0.0, started + self.options.deadline - self.clock()), guard.cut_off)
-        timer.daemon = True
-        timer.start()
         try:
-            try:
-                response = self.session.get(url, headers=headers, stream=True,
-                                            timeout=(self.options.connect, self.options.read),
-                                            auth=self.credentials.get((parts.scheme.lower(), parts.netloc.lower())))
-            except requests.exceptions.RequestException:
-                if guard.cut:
-                    raise self._too_slow(url) from None
-                raise
-            if guard.cut:  # headers cut short read as complete
-                response.close()
-                raise self._too_slow(url)
-            return response
-        except requests.exceptions.TooManyRedirects:
-            raise FetchError(f"{url}: redirect loop (more than {self.options.max_redirects} redirects)") from None
-        except requests.exceptions.ConnectTimeout:
-            raise FetchError(f"{url}: timed out connecting ({self.options.connect:g} s)") from None
-        except requests.exceptions.ReadTimeout:
-            raise FetchError(f"{url}: timed out waiting for the server ({self.options.read:g} s)") from None
-        except requests.exceptions.RetryError as error:
-            raise FetchError(f"{url}: gave up after {self.options.retries} retries ({_reason(error)})") from None
-        except requests.exceptions.ConnectionError as error:
-            if "Read timed out" in str(error):  # read timeouts, retried, arrive as connection errors
-                raise FetchError(f"{url}: timed out waiting for the server ({self.options.read:g} s)") from None
-            raise FetchError(f"{url}: cannot connect ({_reason(error)})") from None
-        except requests.exceptions.RequestException as error:
-            raise FetchError(f"{url}: {_reason(error)}") from None
+            return self.transport.request(url, headers=headers, started=started,
+                                          auth=self.credentials.get((parts.scheme.lower(), parts.netloc.lower())))
         finally:
-            timer.cancel()
-            _waiting.guard = None
-            self.last_request[urlsplit(url).netloc] = self.clock()
-
-    def _too_slow(self, url: str) -> FetchError:
-        return FetchError(f"{url}: the page took more than {self.options.deadline:g} s to arrive")
-
-    def _body(self, url: str, response, *, started: float) -> bytes:
-        """The body, within ``max_bytes`` and by ``started`` + ``deadline``. Read as it comes
-        (``read1``: what has arrived, up to 64 KiB) with the socket's timeout cut to what is
-        left of the deadline, so a server that trickles bytes cannot hold a read past it."""
-        import urllib3
-
-        limit, deadline, chunks, size = self.options.max_bytes, self.options.deadline, [], 0
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise FetchError(f"{url}: too big ({int(declared):,} bytes; the limit is {limit:,})")
-        too_slow = self._too_slow(url)
-        try:
-            while True:
-                left = started + deadline - self.clock()
-                if left <= 0:
-                    raise too_slow
-                connection = response.raw.connection
-                if connection is not None and connection.sock is not None:
-                    connection.sock.settimeout(min(self.options.read, left))
-                chunk = response.raw.read1(64 * 1024, decode_content=True)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > limit:
-                    raise FetchError(f"{url}: too big (more than {limit:,} bytes)")
-                chunks.append(chunk)
-        except (urllib3.exceptions.HTTPError, OSError) as error:
-            if self.clock() - started >= deadline:
-                raise too_slow from None
-            raise FetchError(f"{url}: the page broke off ({_reason(error)})") from None
-        return b"".join(chunks)
+            self.last_request[parts.netloc] = self.clock()
 
     def _wait_for(self, url: str) -> None:
         """Keep the delay between two requests to one host (robots.txt's Crawl-delay if longer)."""
@@ -405,7 +242,7 @@ class Fetcher:
             try:
                 if response.status_code >= 300:
                     raise FetchError(f"HTTP {response.status_code}")
-                body = self._body(robots_url, response, started=started)
+                body = self.transport.body(robots_url, response, started=started)
                 self._keep_robots(robots_url, body, "text/plain")
                 text = body.decode("utf-8", errors="replace")
             except (FetchError, requests.exceptions.RequestException) as error:
@@ -435,18 +272,3 @@ def _content_type(header: str) -> tuple[str, str | None]:
 def _meta_charset(body: bytes) -> str | None:
     match = _META_CHARSET.search(body[:4096])
     return match.group(1).decode("ascii") if match else None
-
-
-def _reason(error: Exception) -> str:
-    """The innermost cause of a requests/urllib3 error, in a few words."""
-    text = str(error)
-    for pattern, reason in (
-        (r"Name or service not known|nodename nor servname|NameResolutionError|getaddrinfo failed",
-         "the host name does not resolve (DNS)"),
-        (r"Connection refused", "connection refused"),
-        (r"timed out", "timed out"),
-        (r"too many 5\d\d error responses|ResponseError", "the server kept answering with errors"),
-    ):
-        if re.search(pattern, text):
-            return reason
-    return text.splitlines()[0][:200] if text else type(error).__name__

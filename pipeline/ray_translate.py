@@ -147,7 +147,7 @@ def _decode_chunk(text: str) -> Chunk:
 
 def _encode_result(result: ChunkResult, worker: str) -> str:
     return json.dumps({
-        "translations": [[t.source, t.text, t.pieces, [[f.name, f.reason] for f in t.flags], t.retry]
+        "translations": [[t.english, t.text, t.pieces, [[f.name, f.reason] for f in t.flags], t.retry]
                          for t in result.translations],
         "retried": result.retried, "worker": worker,
     }, ensure_ascii=False)

@@ -19,8 +19,8 @@ from itertools import groupby
 from pathlib import Path
 
 from .document import Article, PairRecord
-from .export import xml_chars
 from .languages import SOURCE_LANGUAGE, bcp47, native_name
+from .markup import xml_chars
 
 SCRIPT = """
 document.querySelectorAll('.row').forEach(function (row) {
@@ -117,7 +117,7 @@ def document_page(article: Article, pairs: Sequence[PairRecord], *, langs: list[
                 parts.append("</section>\n")
             paragraph = pair.paragraph
             parts.append(f'<section class="para" data-paragraph="{paragraph}">\n')
-        cells = [f'<p lang="{bcp47(SOURCE_LANGUAGE)}">{escape(pair.source)}</p>']
+        cells = [f'<p lang="{bcp47(SOURCE_LANGUAGE)}">{escape(pair.english)}</p>']
         cells += [f'<p lang="{bcp47(lang)}">{escape(pair.text(lang))}{_flags(pair, lang)}</p>' for lang in langs_shown]
         parts.append(f'<div class="row" data-index="{pair.index}">{"".join(cells)}</div>\n')
     if paragraph is not None:
@@ -138,7 +138,7 @@ def _edition_section(lang: str, beads: Sequence[PairRecord]) -> str:
              f'<p class="meta">aligned by <code>{escape(signature)}</code></p>\n']
     for pair in beads:
         span = ",".join(map(str, pair.span)) if pair.kind == "sentence" else "title"
-        cells = [f'<p lang="{bcp47(SOURCE_LANGUAGE)}">{escape(pair.source)}</p>',
+        cells = [f'<p lang="{bcp47(SOURCE_LANGUAGE)}">{escape(pair.english)}</p>',
                  f'<p lang="{bcp47(lang)}">{escape(pair.text(lang))}'
                  f' <span class="score" title="alignment score">{pair.score:.2f}</span></p>']
         parts.append(f'<div class="row {escape(pair.kind)}" data-span="{span}">{"".join(cells)}</div>\n')

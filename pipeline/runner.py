@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .alignment.machine import align
-from .document import Article, Sentence, Signature, TranslatedText, Translation
+from .alignment.machine import assemble_document
+from .document import Article, DocumentTranslation, Sentence, Signature, Translation
 from .engines import DecodingOptions, Engine, check_options, create_engine
 from .errors import InputError, Interrupted
 from .glossary import Glossary
@@ -260,8 +260,8 @@ def run_articles(
         for lang in pending[doc_id]:
             memory = store.remembered(read.texts, lang=lang, signature=signatures[lang])
             title, *rest = (memory[text] for text in read.texts)
-            translations.append(TranslatedText(lang, signatures[lang], title, tuple(rest)))
-        store.save(align(read.article, read.sentences, translations))
+            translations.append(DocumentTranslation(lang, signatures[lang], title, tuple(rest)))
+        store.save(assemble_document(read.article, read.sentences, translations))
         # A text shared by several articles counts for the first that needed it.
         owned = [made[lang, text] for lang in pending[doc_id] for text in dict.fromkeys(read.texts)
                  if (lang, text) in made and waiting[lang, text][0] == doc_id]
@@ -286,8 +286,8 @@ def run_articles(
             summary.retried += result.retried
             on_done(len(chunk.texts))
             for translation in result.translations:
-                made[chunk.lang, translation.source] = translation
-                for doc_id in waiting[chunk.lang, translation.source]:
+                made[chunk.lang, translation.english] = translation
+                for doc_id in waiting[chunk.lang, translation.english]:
                     outstanding[doc_id] -= 1
                     if not outstanding[doc_id]:
                         complete(doc_id)

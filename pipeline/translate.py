@@ -17,7 +17,8 @@ from .engines import Engine
 from .engines.prompts import Hints
 from .glossary import Glossary
 from .languages import sentence_joiner
-from .quality import SERIOUS, check_pair, english_left, quality
+from .quality import SERIOUS, check_pair, quality
+from .text_measures import english_left
 
 CHUNK = 32  # texts handed to the engine at once: a chunk of the queue, a unit of progress and storing
 
@@ -33,7 +34,9 @@ CLAUSE_BREAKS = (
 
 
 @dataclass(frozen=True)
-class Translated:
+class TranslationBatch:
+    """What ``translate_texts`` returns: a translation per text asked, and what making them took."""
+
     translations: list[Translation]  # one per input text, in order
     engine_calls: int  # distinct texts the engine translated (the rest came from memory)
     retried: int = 0  # of those, translations decoded again for a serious flag
@@ -95,7 +98,7 @@ def translate_texts(
     glossary: Glossary | None = None,
     retries: int = 0,
     contexts: Mapping[str, tuple[str, ...]] | None = None,
-) -> Translated:
+) -> TranslationBatch:
     """Translate ``texts`` (each distinct text once, in groups of ``CHUNK``), taking known
     ones from ``memory``. A run's queue (``workqueue``) hands it one chunk at a time, and
     keeps, stores and stops between chunks itself.
@@ -119,7 +122,7 @@ def translate_texts(
         if flagged:
             known.update(_retried(engine, flagged, decodings, src=src, tgt=tgt, glossary=glossary, hints=hints))
             retried += len(flagged)
-    return Translated([known[text] for text in texts], len(missing), retried)
+    return TranslationBatch([known[text] for text in texts], len(missing), retried)
 
 
 def article_contexts(title: str, sentences: Sequence[str]) -> dict[str, tuple[str, ...]]:

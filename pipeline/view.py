@@ -94,7 +94,7 @@ def _edition_table(edition: Edition, min_score: float | None) -> list:
         number = "" if bead.kind == "title" else ",".join(map(str, bead.src)) or "-"
         style = "bold" if bead.kind == "title" else ""
         score = f"{bead.score:.2f}" if bead.is_pair else "no match"
-        table.add_row(number, shown(bead.source, style=style), shown(bead.text, style=style),
+        table.add_row(number, shown(bead.english, style=style), shown(bead.text, style=style),
                       shown(score, style="" if bead.is_pair else "yellow"))
     return [Text(""), about, table]
 

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from pipeline.ingest import read_lines
 from pipeline.languages import LANGUAGES, flores_devtest
-from pipeline.quality import CHECKS, HAN, NAME, check_pair
+from pipeline.quality import CHECKS, check_pair
+from pipeline.text_measures import HAN, NAME
 
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "flores200-devtest"
 ANY = "(any flag)"

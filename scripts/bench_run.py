@@ -105,13 +105,13 @@ def child(config: dict) -> dict:
             for lang in LANGS:
                 result = translate_texts(engines[lang], read.texts, src=SOURCE_LANGUAGE, tgt=lang, memory={})
                 texts += result.engine_calls
-                translations.update((f"{lang}\t{t.source}", t.text) for t in result.translations)
+                translations.update((f"{lang}\t{t.english}", t.text) for t in result.translations)
     else:
         signatures = {lang: translation_signature(engines[lang]) for lang in LANGS}
         missing = {lang: list(dict.fromkeys(t for read in articles for t in read.texts)) for lang in LANGS}
         for result in translate_locally(plan_chunks(missing, signatures=signatures), engines=engines):
             texts += len(result.translations)
-            translations.update((f"{result.chunk.lang}\t{t.source}", t.text) for t in result.translations)
+            translations.update((f"{result.chunk.lang}\t{t.english}", t.text) for t in result.translations)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "load_s": load_s, "texts": texts, "translations": translations,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pipeline.alignment.machine import align
-from pipeline.document import AlignedDocument, Flag, Signature, TranslatedText, Translation
+from pipeline.alignment.machine import assemble_document
+from pipeline.document import AlignedDocument, DocumentTranslation, Flag, Signature, Translation
 from pipeline.ingest import parse_page_copy
 from pipeline.segment import segment
 from pipeline.store import Store
@@ -34,8 +34,8 @@ def aligned_document(
     def made(text: str, lang: str) -> Translation:
         return Translation(text, translate(text, lang), 1, tuple(flags.get(lang, {}).get(text, ())))
 
-    return align(article, sentences, [
-        TranslatedText(lang, signature, made(article.title, lang), tuple(made(s.text, lang) for s in sentences))
+    return assemble_document(article, sentences, [
+        DocumentTranslation(lang, signature, made(article.title, lang), tuple(made(s.text, lang) for s in sentences))
         for lang in langs
     ])
 

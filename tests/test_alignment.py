@@ -6,9 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.alignment import Bead, align_sentences
-from pipeline.alignment.beads import AlignSettings, align_embeddings, quote_agreement
+from pipeline.alignment import AlignSettings, Bead, align_sentences
+from pipeline.alignment.beads import align_embeddings, quote_agreement
 from pipeline.alignment.clauses import edges
+from pipeline.alignment.path import band_cells
 from pipeline.alignment.quotes import balance
 from pipeline.cli import app
 
@@ -297,13 +298,13 @@ def test_big_texts_go_coarse_to_fine_within_a_band_and_find_the_exact_beads(monk
     exact = align_embeddings(src, tgt, **kwargs)
 
     searched = []
-    search = module._best_path
+    search = module.best_path
 
     def spy(sides, n, m, settings, *, lo, hi, **options):
-        searched.append((n, m, module.band_cells(lo, hi)))
+        searched.append((n, m, band_cells(lo, hi)))
         return search(sides, n, m, settings, lo=lo, hi=hi, **options)
 
-    monkeypatch.setattr(module, "_best_path", spy)
+    monkeypatch.setattr(module, "best_path", spy)
     reported = []
     settings = AlignSettings(exact_cells=10_000, band=8)
     banded = align_embeddings(src, tgt, **kwargs, settings=settings, progress=lambda *args: reported.append(args))

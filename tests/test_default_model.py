@@ -9,7 +9,7 @@ from pipeline.cli import app
 from pipeline.model import DEFAULT_MODEL, default_cache_dir
 from pipeline.model.catalogue import catalogue
 from pipeline.model.sources import chunks_installed
-from pipeline.quality import HAN
+from pipeline.text_measures import HAN
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -51,7 +51,7 @@ def test_default_model_translates_into_chinese_and_french(default_model_installe
 def test_a_retry_keeps_the_english_words_the_first_answer_left_out_of_chinese(default_model_installed):
     from pipeline.engines import DecodingOptions, create_engine
     from pipeline.model import resolve
-    from pipeline.quality import english_left
+    from pipeline.text_measures import english_left
     from pipeline.translate import DEFAULT_RETRIES, translate_texts
 
     # Sentences written for this test, each with a word the model leaves in English at first.
@@ -63,9 +63,9 @@ def test_a_retry_keeps_the_english_words_the_first_answer_left_out_of_chinese(de
     engine = create_engine("ctranslate2", resolve(DEFAULT_MODEL, cache_dir=cache), cache_dir=cache,
                            options=DecodingOptions())
     first = translate_texts(engine, sentences, src="en", tgt="zh", retries=0).translations
-    assert sum(bool(english_left(t.source, t.text)) for t in first) >= 3, [t.text for t in first]
+    assert sum(bool(english_left(t.english, t.text)) for t in first) >= 3, [t.text for t in first]
     retried = translate_texts(engine, sentences, src="en", tgt="zh", retries=DEFAULT_RETRIES)
     assert retried.retried >= 3
     for translation in retried.translations:
-        assert not english_left(translation.source, translation.text), translation
+        assert not english_left(translation.english, translation.text), translation
         assert len(HAN.findall(translation.text)) >= 8, translation

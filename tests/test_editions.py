@@ -39,15 +39,15 @@ def test_editions_are_aligned_in_known_beads_and_stored(cli, pages):
     assert "zh: 8 pairs in 9 beads" in result.stdout and "fr: 10 pairs in 10 beads" in result.stdout
     for lang, expected in (("zh", CHINESE_BEADS), ("fr", FRENCH_BEADS)):
         beads = stored_beads(pages / "bitext.db", lang)
-        assert beads[0].kind == "title" and beads[0].source == "Harbour town reopens its old lighthouse as a museum"
+        assert beads[0].kind == "title" and beads[0].english == "Harbour town reopens its old lighthouse as a museum"
         assert [(list(b.src), list(b.tgt)) for b in beads[1:]] == expected
         assert all(0.3 < b.score <= 1 for b in beads if b.is_pair)
         assert all(b.score == 0 and not b.is_pair for b in beads if not (b.tgt and b.src) and b.kind == "sentence")
     zh = stored_beads(pages / "bitext.db", "zh")
     assert zh[0].text == "海港小镇将旧灯塔改建为博物馆重新开放"
     assert zh[3].text == "镇议会为修复工程花费了450万欧元。修复工程历时三年。"  # no space in Chinese
-    assert zh[4].source.startswith('"We wanted the building')
-    assert zh[4].source.endswith('said Mayor Claire Dubois. "Every room shows a different century."')
+    assert zh[4].english.startswith('"We wanted the building')
+    assert zh[4].english.endswith('said Mayor Claire Dubois. "Every room shows a different century."')
 
 
 def test_an_edition_joins_the_stored_article_and_both_origins_are_served(cli, pages, stored, tmp_path):

@@ -9,7 +9,7 @@ from pipeline.engines.base import length_sorted_batches
 from pipeline.engines.convert import ctranslate2_dir
 from pipeline.engines.prompts import PROMPT_VERSION, Hints, banned_sequences, chat_messages, prompt_ids
 from pipeline.model import resolve
-from pipeline.quality import HAN
+from pipeline.text_measures import HAN
 
 TEXTS = ["Riders cheered.", "The ferry returned on Monday after two years of repairs.", "Hello."]
 

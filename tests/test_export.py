@@ -1,6 +1,7 @@
 """Every export format, read back by independent readers (translate-toolkit, pyarrow, csv)."""
 
 import csv
+import inspect
 import json
 import os
 import stat
@@ -61,15 +62,15 @@ def test_tmx_reads_back_with_translate_toolkit(db, tmp_path, export):
     assert len(tmx.units) == len(pairs) == 8  # 6 sentences and 2 titles
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     for unit, pair in zip(tmx.units, pairs, strict=True):
-        assert unit.source == pair.source and unit.target == pair.text("zh")
+        assert unit.source == pair.english and unit.target == pair.text("zh")
         segments = {tuv.get(xml_lang): tuv.findtext("seg") for tuv in unit.xmlelement.findall("tuv")}
-        assert segments == {"en": pair.source, "zh-Hans": pair.text("zh"), "fr": pair.text("fr")}
+        assert segments == {"en": pair.english, "zh-Hans": pair.text("zh"), "fr": pair.text("fr")}
         props = {prop.get("type"): prop.text for prop in unit.xmlelement.findall("prop")}
         assert props["x-doc-id"] == pair.doc_id and props["x-kind"] == pair.kind
         assert props.get("x-sentence-index") == (None if pair.index is None else str(pair.index))
         assert props["x-signature-zh-Hans"] == str(SIG)
     titles = [n for n, pair in enumerate(pairs) if pair.kind == "title"]
-    assert [pairs[n].source for n in titles] == [pairs[n + 1].article.title for n in titles]
+    assert [pairs[n].english for n in titles] == [pairs[n + 1].article.title for n in titles]
     assert titles[0] == 0 and all(pairs[n + 1].index == 0 for n in titles)  # each document opens with its title
     header = tmx.document.getroot().find("header")
     assert (header.get("srclang"), header.get("segtype"), header.get("creationtool")) == ("en", "sentence", "bitext")
@@ -81,7 +82,7 @@ def test_moses_files_are_line_aligned_with_no_newline_or_tab_inside(db, tmp_path
     assert len(files["en"]) == len(files["zh"]) == len(files["fr"]) == 9  # 8 lines and the final newline
     assert all("\t" not in line for lines in files.values() for line in lines)
     pairs = expected_pairs(db)
-    assert files["en"][:8] == [p.source for p in pairs]
+    assert files["en"][:8] == [p.english for p in pairs]
     assert files["zh"][:8] == [" ".join(p.text("zh").split()) for p in pairs]
     assert "[zh] The ferry is back. | <i>ok</i>" in files["zh"]
 
@@ -104,7 +105,7 @@ def test_parquet_reads_back_with_pyarrow(db, tmp_path, export):
     export(db, "parquet", out)
     table = pq.read_table(out).to_pylist()
     pairs = expected_pairs(db)
-    assert [row["en"] for row in table] == [p.source for p in pairs]
+    assert [row["en"] for row in table] == [p.english for p in pairs]
     assert [row["zh"] for row in table] == [p.text("zh") for p in pairs]  # newlines kept in data formats
     assert table[0]["signature_fr"] == str(SIG)
     assert (table[0]["kind"], table[0]["index"], table[1]["kind"], table[1]["index"]) == ("title", None, "sentence", 0)
@@ -128,6 +129,17 @@ def test_jsonl_markdown_and_filters(db, tmp_path, export):
     assert "## Ferry \\| returns" in text and "\\<i\\>ok\\</i\\>" in text
     assert "| title | Ferry \\| returns |" in text
     assert all(line.count(" | ") >= 3 for line in text.splitlines() if line.startswith("| ") and "---" not in line)
+
+
+def test_every_exporter_holds_its_writer_itself():
+    """The table holds the writer functions, each taking (pairs, output, langs), not names
+    of functions to import: a renamed writer then fails at import, not at export."""
+    from pipeline.export import EXPORTERS
+
+    assert set(EXPORTERS) == {"jsonl", "tsv", "tmx", "moses", "parquet", "md", "html"}
+    for name, chosen in EXPORTERS.items():
+        assert callable(chosen.writer), name
+        inspect.signature(chosen.writer).bind(iter(()), "output", ["zh"])
 
 
 def test_bad_export_arguments_are_one_line(db, tmp_path, cli):

@@ -75,6 +75,14 @@ def test_the_shared_modules_import_neither_package():
         assert not {m for m in reachable(graph, module) if m.split(".")[1] in ("engines", "model")}, module
 
 
+def test_the_reading_pages_never_reach_the_exporters():
+    """export holds the reading pages' writer (html); reading, which shares the XML
+    character rule with the TMX writer (markup), must not import export back."""
+    graph = import_graph()
+    assert "pipeline.reading" in graph["pipeline.export"]
+    assert "pipeline.export" not in reachable(graph, "pipeline.reading")
+
+
 def test_the_model_package_loads_and_checks_its_catalogue_without_the_engines():
     code = (
         "import sys; sys.modules['pipeline.engines'] = None\n"  # any import of it now fails

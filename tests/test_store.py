@@ -227,7 +227,7 @@ def test_pairs_begin_each_document_with_its_title(tmp_path):
         store.save(aligned())
         pairs = list(store.iter_pairs())
     assert [(p.kind, p.index) for p in pairs] == [("title", None), ("sentence", 0), ("sentence", 1), ("sentence", 2)]
-    assert pairs[0].source == "Council keeps ferry" and pairs[0].text("zh") == "[zh] Council keeps ferry"
+    assert pairs[0].english == "Council keeps ferry" and pairs[0].text("zh") == "[zh] Council keeps ferry"
     assert pairs[0].signatures == {"zh": str(SIG), "fr": str(SIG)}
 
 

@@ -1,8 +1,10 @@
 """Sentence alignment.
 
-* ``machine``: machine translations are one-to-one by construction; ``align`` checks it.
+* ``machine``: machine translations are one-to-one by construction; ``assemble_document``
+  checks it and builds the AlignedDocument.
 * ``beads``: a text and its human translation, n:m (``align_sentences`` below), for the
-  site's own editions and for corpus tools (``bitext align --presegmented``).
+  site's own editions and for corpus tools (``bitext align --presegmented``); ``path``:
+  the dynamic program it runs.
 * ``quotes``: quotation marks each sentence opens and closes, a second signal.
 * ``clauses``: each sentence's first and last clause, a third (embedded with the sentences).
 * ``embeddings``: the sentence embedders the n:m aligner compares sentences with.
@@ -21,9 +23,10 @@ import numpy as np
 from ..document import Signature
 from ..languages import LANGUAGES, sentence_joiner
 from ..progress import Progress, no_progress
-from .beads import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead, align_embeddings
+from .beads import align_embeddings
 from .clauses import clause_texts
 from .embeddings import BATCH
+from .path import BEAD_TYPES, LONGEST_RUN, AlignSettings, Bead
 from .quotes import balances
 
 __all__ = [

@@ -1,21 +1,25 @@
-"""Pair each source sentence with its translations.
+"""An article, its sentences and their machine translations assembled into an AlignedDocument.
 
-Sentences are translated one by one, so alignment is one-to-one by construction; this
-stage checks that it really is before anything reaches the store.
+Sentences are translated one by one, so the pairs are one-to-one by construction; there is
+nothing to align, only to check that every language has one translation per sentence before
+anything reaches the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..document import AlignedDocument, Article, Sentence, TranslatedText
+from ..document import AlignedDocument, Article, DocumentTranslation, Sentence
 
 
 class AlignmentError(ValueError):
     """Translations that do not line up with the sentences (a bug, not a user error)."""
 
 
-def align(article: Article, sentences: Sequence[Sentence], translations: Sequence[TranslatedText]) -> AlignedDocument:
+def assemble_document(article: Article, sentences: Sequence[Sentence],
+                      translations: Sequence[DocumentTranslation]) -> AlignedDocument:
+    """The document of ``article``: its ``sentences`` (numbered in reading order) and one
+    translation per sentence in each language, checked (``AlignmentError``)."""
     for translated in translations:
         if len(translated.sentences) != len(sentences):
             raise AlignmentError(

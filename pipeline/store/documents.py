@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..document import AlignedDocument, Article, Flag, Sentence, Signature, TranslatedText, Translation
+from ..document import AlignedDocument, Article, DocumentTranslation, Flag, Sentence, Signature, Translation
 from ..errors import StoreError
 from .connection import utc_now
 from .editions import EditionTables
@@ -93,7 +93,7 @@ class DocumentTables(EditionTables):
             "INSERT INTO translations (source, lang, signature_id, text, added_at, pieces, flags, retry)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
-                (t.source, lang, signature_id, t.text, now, t.pieces,
+                (t.english, lang, signature_id, t.text, now, t.pieces,
                  json.dumps([(f.name, f.reason) for f in t.flags], ensure_ascii=False), t.retry)
                 for t in translations
             ],
@@ -182,7 +182,7 @@ class DocumentTables(EditionTables):
         translations = {}
         for lang, signature in self._latest_signatures(doc_id):
             memory = self.remembered([title, *(s.text for s in sentences)], lang=lang, signature=signature)
-            translations[lang] = TranslatedText(
+            translations[lang] = DocumentTranslation(
                 lang=lang, signature=signature, title=memory.get(title, Translation(title, "")),
                 sentences=tuple(memory.get(s.text, Translation(s.text, "")) for s in sentences),
             )

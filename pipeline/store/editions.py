@@ -24,7 +24,7 @@ class EditionTables(StoreConnection):
         self.conn.executemany(
             "INSERT INTO edition_beads (doc_id, lang, idx, kind, src, tgt, source, text, score)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, edition.lang, idx, bead.kind, json.dumps(bead.src), json.dumps(bead.tgt), bead.source,
+            [(doc_id, edition.lang, idx, bead.kind, json.dumps(bead.src), json.dumps(bead.tgt), bead.english,
               bead.text, bead.score) for idx, bead in enumerate(edition.beads)],
         )
 

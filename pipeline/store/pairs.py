@@ -50,13 +50,13 @@ class PairReading(DocumentTables):
 def _machine_pairs(doc: AlignedDocument) -> Iterator[PairRecord]:
     signatures = {lang: str(t.signature) for lang, t in doc.translations.items()}
     yield PairRecord(
-        article=doc.article, kind="title", index=None, paragraph=None, source=doc.article.title,
+        article=doc.article, kind="title", index=None, paragraph=None, english=doc.article.title,
         translations={lang: t.title for lang, t in doc.translations.items()}, signatures=signatures,
     )
     for sentence in doc.sentences:
         yield PairRecord(
             article=doc.article, kind="sentence", index=sentence.index, paragraph=sentence.paragraph,
-            source=sentence.text,
+            english=sentence.text,
             translations={lang: t.sentences[sentence.index] for lang, t in doc.translations.items()},
             signatures=signatures,
         )
@@ -71,7 +71,7 @@ def _edition_pairs(doc: AlignedDocument, min_score: float | None) -> Iterator[Pa
             first = doc.sentences[bead.src[0]] if bead.src else None
             yield PairRecord(
                 article=doc.article, kind=bead.kind, index=first.index if first else None,
-                paragraph=first.paragraph if first else None, source=bead.source,
-                translations={lang: Translation(bead.source, bead.text)}, signatures={lang: signature},
+                paragraph=first.paragraph if first else None, english=bead.english,
+                translations={lang: Translation(bead.english, bead.text)}, signatures={lang: signature},
                 origin="edition", score=bead.score, span=bead.src,
             )

@@ -40,7 +40,8 @@ SIGNATURES = """CREATE TABLE signatures (
     model       TEXT NOT NULL,
     details     TEXT NOT NULL             -- JSON object
 )"""
-# The translation memory: keyed by source text, language and signature.
+# The translation memory: keyed by English text (column `source`, Translation.english), language and
+# signature. Stores in use have the column by that name; renaming it is not worth a migration.
 TRANSLATIONS = """CREATE TABLE translations (
     id          INTEGER PRIMARY KEY,
     source      TEXT NOT NULL,
@@ -76,6 +77,7 @@ EDITIONS = """CREATE TABLE editions (
     added_at    TEXT NOT NULL,
     PRIMARY KEY (doc_id, lang)
 )"""
+# A bead's `source` column is its English side (EditionBead.english).
 EDITION_BEADS = """CREATE TABLE edition_beads (
     doc_id      TEXT NOT NULL,
     lang        TEXT NOT NULL,
