@@ -8,9 +8,10 @@ between them:
      read)     Article)   Sentences) quality flags) checked,      memory)    moses, parquet,
                                                     editions n:m)            md, html)
 
-* ``runner`` drives one run in stages: every article read and stored, then one
-  length-sorted queue of everything the memory lacks (``workqueue``), then each article
-  completed as its texts arrive; the CLI only reports.
+* ``runner`` drives one run in stages (``runner.run``, its options and progress
+  callbacks in ``run_options``): every article read and stored, then one length-sorted
+  queue of everything the memory lacks (``workqueue``), then each article completed as
+  its texts arrive; the CLI only fills the options and reports.
 * ``translate`` is the translation stage: translation memory first, then the engine
   (``engines``: one small protocol, ctranslate2 and transformers behind it, decoding
   options in ``engines.options``, model conversion in ``engines.convert``), then

@@ -1,16 +1,24 @@
-"""Score translations against references with sacrebleu: BLEU and chrF, with signatures."""
+"""Score translations against references with sacrebleu: BLEU and chrF, with signatures.
+
+``evaluate_files`` is the entry point of ``bitext eval`` (test-set files and an
+``EvalOptions`` in, an ``Evaluation`` out); ``evaluate`` scores lines already read.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .engine_names import DEFAULT_ENGINE
+from .engines.options import DecodingOptions
 from .errors import InputError
 from .languages import SOURCE_LANGUAGE, bleu_tokenizer
+from .model.catalogue import DEFAULT_MODEL
+from .progress import Progress, no_progress
 from .translate import DEFAULT_RETRIES, translation_signature
 
 if TYPE_CHECKING:
@@ -131,3 +139,48 @@ def evaluate(
     flags = Counter(flag.name for pair_flags in checked for flag in pair_flags)
     return Evaluation(score(list(hypotheses), list(references), tgt=tgt), flags, list(hypotheses), signature, seconds,
                       retried)
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """What ``evaluate_files`` translates with: the target language ``tgt``, the model and
+    engine (``decoding`` None fields: the model's; ``cache_dir`` None: the default cache),
+    ``limit`` (only the first lines), and the translation levers as in a run."""
+
+    tgt: str
+    model: str = DEFAULT_MODEL
+    engine: str = DEFAULT_ENGINE
+    decoding: DecodingOptions = field(default_factory=DecodingOptions)
+    cache_dir: Path | None = None
+    limit: int | None = None
+    glossary: Glossary | None = None
+    retries: int = DEFAULT_RETRIES
+    context: bool = False
+
+
+def evaluate_files(src: Path, ref: Path, options: EvalOptions, *, hyp: Path | None = None,
+                   output: Path | None = None, progress: Progress = no_progress) -> Evaluation:
+    """Translate the test set ``src`` (or take the translations in ``hyp``) and score them
+    against ``ref``, line by line; ``output``: also write the translations there.
+    ``progress``: preparing the model, then "translating" line by line."""
+    from .ingest import read_lines
+    from .runner import open_engines
+
+    sources, references = read_lines(src, limit=options.limit), read_lines(ref, limit=options.limit)
+    if hyp is not None:
+        return evaluate(sources, references, tgt=options.tgt, hypotheses=read_lines(hyp, limit=options.limit))
+    engines = open_engines(options.model, [options.tgt], engine=options.engine, options=options.decoding,
+                           cache_dir=options.cache_dir, progress=progress)
+    done = 0
+
+    def on_done(lines: int) -> None:
+        nonlocal done
+        done += lines
+        progress("translating", done, len(sources))
+
+    progress("translating", 0, len(sources))
+    result = evaluate(sources, references, tgt=options.tgt, engine=engines[options.tgt], glossary=options.glossary,
+                      retries=options.retries, context=options.context, on_done=on_done)
+    if output is not None:
+        write_lines(output, result.hypotheses)
+    return result

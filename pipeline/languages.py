@@ -99,18 +99,29 @@ def bleu_tokenizer(code: str) -> str:
 HAN_CHARACTERS = r"\u3400-\u9fff\uf900-\ufaff"
 
 
+def _codes(text: str | Iterable[str]) -> list[str]:
+    """Language codes from ``"zh,fr"`` or a list, blanks left out."""
+    return [c.strip() for c in (text.split(",") if isinstance(text, str) else text) if c.strip()]
+
+
 def parse_targets(text: str | Iterable[str]) -> list[str]:
     """Target languages from ``"zh,fr"`` (or a list), in order, without repeats.
 
     An unknown or missing language is an error that lists the valid ones.
     """
-    codes = [c.strip() for c in (text.split(",") if isinstance(text, str) else text) if c.strip()]
+    codes = _codes(text)
     unknown = [code for code in codes if code not in TARGET_LANGUAGES]
     if unknown or not codes:
         raise BitextError(
             f"unknown target language {', '.join(unknown) or '(none)'}; choose from: {', '.join(TARGET_LANGUAGES)}"
         )
     return list(dict.fromkeys(codes))
+
+
+def parse_languages(text: str | Iterable[str]) -> list[str]:
+    """The language of each input in order, from ``"en,zh,fr"`` (or a list), repeats kept:
+    each one bitext segments. An unknown language is an error that lists the valid ones."""
+    return [check_segment_language(code) for code in _codes(text)]
 
 
 def check_segment_language(code: str) -> str:

@@ -107,6 +107,18 @@ def _cell(translation: Translation, *, style: str = "") -> Text:
     return cell
 
 
+def stored_line(result) -> Text:
+    """The line that says a run stored an article (a ``runner.ArticleResult``)."""
+    return Text.assemble(("stored", "green"), " ", shown(str(result)))
+
+
+def editions_line(aligned) -> Text:
+    """The line that says a page's editions were aligned (an ``AlignedEditions``), or found unchanged."""
+    what = "unchanged" if aligned.unchanged else ", ".join(
+        f"{report.lang} {report.pairs} pairs, median score {report.score:.2f}" for report in aligned.reports)
+    return Text.assemble(("editions", "green"), " ", shown(f"{aligned.doc_id}  {what}"))
+
+
 def document_list(documents: list[DocumentSummary]) -> Table:
     table = Table(header_style="bold")
     table.add_column("id", no_wrap=True)

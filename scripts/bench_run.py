@@ -84,11 +84,11 @@ def child(config: dict) -> dict:
     from pipeline.inputs import expand
     from pipeline.languages import SOURCE_LANGUAGE
     from pipeline.model import DEFAULT_MODEL, default_cache_dir
-    from pipeline.runner import open_engines, read_article
+    from pipeline.runner import open_engines, prepare_article
     from pipeline.translate import translate_texts, translation_signature
     from pipeline.workqueue import plan_chunks, translate_locally
 
-    articles = [read_article(item) for item in expand(config["files"])]
+    articles = [prepare_article(item) for item in expand(config["files"])]
     started = time.perf_counter()
     options = {"old": DecodingOptions(output_ratio=0, workers=1), "per-article": DecodingOptions(workers=1),
                "queue-1worker": DecodingOptions(workers=1)}.get(config["name"], DecodingOptions())

@@ -356,3 +356,33 @@ def test_help_explains_every_command(cli):
         summary = " ".join((command.help or "").split(".")[0].split())
         assert summary and summary[:40] in said, (words, summary)
         assert words[0] in top
+
+
+def test_a_failed_first_run_leaves_no_store_and_a_failed_rerun_keeps_the_store(tiny_qwen, model_cache, articles,
+                                                                                 tmp_path, bitext):
+    db = tmp_path / "bitext.db"
+    failed = bitext(*run_args("no-such-model", model_cache, db, articles[0]))  # refused after the store opened
+    assert failed.exit_code == 1 and "unknown model 'no-such-model'" in failed.stderr
+    assert not db.exists() and not db.with_name("bitext.db-wal").exists()
+    assert bitext(*run_args(tiny_qwen, model_cache, db, articles[0])).exit_code == 0
+    held = table_counts(db)
+    assert bitext(*run_args("no-such-model", model_cache, db, articles[1])).exit_code == 1
+    assert table_counts(db) == held
+
+
+def test_no_command_function_is_over_60_lines():
+    """A command fills the library's options, calls it and reports what it did; the work
+    itself is the library's (runner.run, align_editions, evaluate_files, ...)."""
+    import inspect
+
+    def callbacks(typer_app):
+        for command in typer_app.registered_commands:
+            yield command.callback
+        for group in typer_app.registered_groups:
+            yield from callbacks(group.typer_instance)
+
+    found = list(callbacks(app))
+    assert {"run", "segment", "show", "export", "evaluate", "align", "models_list"} <= {c.__name__ for c in found}
+    for callback in found:
+        lines = len(inspect.getsource(callback).splitlines())
+        assert lines <= 60, f"{callback.__module__}.{callback.__name__} is {lines} lines"

@@ -280,3 +280,24 @@ def test_the_page_cache_keeps_plain_records_and_the_store_does_not_fetch(tmp_pat
     imported = subprocess.run([sys.executable, "-c", "import sys, pipeline.store; print(sorted(sys.modules))"],
                               capture_output=True, text=True, check=True).stdout
     assert "pipeline.store" in imported and "pipeline.fetch" not in imported
+
+
+@pytest.mark.parametrize("stop", [StoreError("refused"), KeyboardInterrupt()], ids=["error", "Ctrl-C"])
+def test_a_command_that_fails_removes_the_empty_store_it_created_and_keeps_any_other(tmp_path, stop):
+    from pipeline.store import open_store
+
+    new = tmp_path / "new.db"
+    with pytest.raises(type(stop)), open_store(new):
+        raise stop
+    assert list(tmp_path.iterdir()) == []  # no store, no -wal or -shm beside it
+    with Store(new):  # there before the command: kept, even empty
+        pass
+    with pytest.raises(type(stop)), open_store(new):
+        raise stop
+    assert new.exists()
+    stored = tmp_path / "stored.db"
+    with pytest.raises(type(stop)), open_store(stored) as store:
+        store.save(aligned())  # something stored before the failure: kept
+        raise stop
+    with Store(stored, create=False) as store:
+        assert len(store.documents()) == 1

@@ -1,13 +1,16 @@
 """Align two files of one sentence per line, as corpus tools do (Vecalign, Bertalign).
 
 Every line of both files ends up in exactly one bead, blank lines included, so the
-line numbers in the output always point back into the inputs.
+line numbers in the output always point back into the inputs. ``align_files_to`` is the
+entry point of ``bitext align --presegmented`` (two files in, a beads file out).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
@@ -73,3 +76,31 @@ def write_beads(beads: Sequence[Bead], output: Path) -> None:
         for bead in beads:
             record = {"src": list(bead.src), "tgt": list(bead.tgt), "score": bead.score}
             out.write(json.dumps(record).encode("utf-8") + b"\n")
+
+
+@dataclass(frozen=True)
+class AlignedFiles:
+    """What ``align_files_to`` wrote."""
+
+    beads: int
+    lines: int  # lines of both files, every one in a bead
+    src_lang: str
+    tgt_lang: str
+    seconds: float
+
+
+def align_files_to(
+    src_path: Path, tgt_path: Path, output: Path, *, src_lang: str | None = None, tgt_lang: str | None = None,
+    embedder: str = "use", embed_runs: bool = False, force: bool = False, progress: Progress = no_progress,
+) -> AlignedFiles:
+    """``align_files``, then the beads written to ``output`` (``write_beads``); an output
+    the beads cannot go to is refused before the work."""
+    from ..outputs import output_target
+
+    output_target(output)
+    started = time.perf_counter()
+    beads, src_lang, tgt_lang = align_files(src_path, tgt_path, src_lang=src_lang, tgt_lang=tgt_lang,
+                                            embedder=embedder, embed_runs=embed_runs, force=force, progress=progress)
+    write_beads(beads, output)
+    lines = sum(len(bead.src) + len(bead.tgt) for bead in beads)
+    return AlignedFiles(len(beads), lines, src_lang, tgt_lang, time.perf_counter() - started)

@@ -1,5 +1,7 @@
-"""`bitext align`: an article and its human editions into the store, or two presegmented
-files into beads, aligned in n:m beads."""
+"""`bitext align`: an article and its human editions into the store
+(``alignment.editions.align_editions``), or two presegmented files into beads
+(``alignment.files.align_files_to``), aligned in n:m beads; the store opened as every
+command that writes one opens it (``store.open_store``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.text import Text
 
-from ..view import shown
+from ..view import progress_display, shown, step_reporter
 from . import app
 from .common import DbOption, err, say, user_errors
 
@@ -60,56 +62,41 @@ def align(
         bitext align book.zh book.en --presegmented --beads book.beads.jsonl
     """
     from ..errors import InputError
-    from ..outputs import output_target
 
     with user_errors():
         if presegmented:
             if len(inputs) != 2:
                 raise InputError(f"--presegmented aligns two files, SRC and TGT; {len(inputs)} were given")
-            output_target(beads)  # an output the beads cannot go to is refused before the work
-            _align_files(inputs[0], inputs[1], beads, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
-                         embed_runs=embed_runs, force=force)
+            _align_presegmented(inputs[0], inputs[1], beads, src_lang=src_lang, tgt_lang=tgt_lang,
+                                embedder=embedder, embed_runs=embed_runs, force=force)
             return
         if src_lang or tgt_lang:
             raise InputError("--src-lang / --tgt-lang are for --presegmented files; give --langs for articles")
         if len(inputs) < 2:
             raise InputError("give the English article and at least one of its editions")
-        _align_editions(inputs, db, langs=langs, force=force, embedder=embedder, embed_runs=embed_runs)
+        _align_article_editions(inputs, db, langs=langs, force=force, embedder=embedder, embed_runs=embed_runs)
 
 
-def _align_files(src: Path, tgt: Path, beads: Path, *, src_lang, tgt_lang, embedder, embed_runs, force) -> None:
-    import time
+def _align_presegmented(src: Path, tgt: Path, beads: Path, *, src_lang, tgt_lang, embedder, embed_runs,
+                        force) -> None:
+    from ..alignment.files import align_files_to
 
-    from ..alignment.files import align_files, write_beads
-    from ..view import progress_display, step_reporter
-
-    started = time.perf_counter()
     with progress_display(err, transient=True) as progress:
-        found, src_lang, tgt_lang = align_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
-                                                embed_runs=embed_runs, force=force, progress=step_reporter(progress))
-    write_beads(found, beads)
-    seconds = time.perf_counter() - started
-    lines = sum(len(b.src) + len(b.tgt) for b in found)
-    say(f"wrote {len(found)} beads ({src_lang}->{tgt_lang}, {lines} lines in {seconds:.1f} s) to {beads}", console=err)
+        done = align_files_to(src, tgt, beads, src_lang=src_lang, tgt_lang=tgt_lang, embedder=embedder,
+                              embed_runs=embed_runs, force=force, progress=step_reporter(progress))
+    say(f"wrote {done.beads} beads ({done.src_lang}->{done.tgt_lang}, {done.lines} lines in {done.seconds:.1f} s) "
+        f"to {beads}", console=err)
 
 
-def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, embed_runs) -> None:
+def _align_article_editions(inputs: list[Path], db: Path, *, langs, force, embedder, embed_runs) -> None:
     from ..alignment.editions import align_editions
-    from ..store import Store, remove_if_empty
-    from ..view import progress_display, step_reporter
+    from ..languages import parse_languages
+    from ..store import open_store
 
-    codes = [code.strip() for code in langs.split(",")] if langs else None
-    new_store = not db.exists()
-    try:
-        with Store(db) as store, progress_display(err, transient=True) as progress:
-            result = align_editions(store, inputs[0], inputs[1:], langs=codes, force=force, embedder=embedder,
-                                    embed_runs=embed_runs, progress=step_reporter(progress))
-    except BaseException:
-        # A refused first alignment leaves no empty store behind (unless another process
-        # has stored something in it meanwhile).
-        if new_store:
-            remove_if_empty(db)
-        raise
+    codes = parse_languages(langs) if langs else None
+    with open_store(db) as store, progress_display(err, transient=True) as progress:
+        result = align_editions(store, inputs[0], inputs[1:], langs=codes, force=force, embedder=embedder,
+                                embed_runs=embed_runs, progress=step_reporter(progress))
     where = "the stored article" if result.english_stored_before else "a new document"
     say(f"{result.doc_id}  {result.title}  (editions added to {where})")
     for report in result.reports:
@@ -118,4 +105,3 @@ def _align_editions(inputs: list[Path], db: Path, *, langs, force, embedder, emb
         say(f"  {report.lang}: {report.pairs} pairs in {report.beads} beads from {report.sentences} sentences, "
             f"{report.unmatched} sentences without a counterpart, median score {report.score:.2f}  ({report.source})")
     say(f"read them with: bitext show --db {db} {result.doc_id}", console=err)
-
