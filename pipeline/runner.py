@@ -25,6 +25,7 @@ from .alignment.machine import assemble_document
 from .document import Article, DocumentTranslation, Sentence, Signature, Translation
 from .engines import DecodingOptions, Engine, check_options, create_engine
 from .errors import BitextError, InputError, Interrupted
+from .fetch import Fetcher
 from .ingest import not_prose
 from .inputs import MAX_ARTICLE_CHARS, Input, expand, is_url
 from .languages import SOURCE_LANGUAGE, detect_language, name
@@ -176,8 +177,6 @@ def run(names: Sequence[str], options: RunOptions, *, store: Store, report: RunR
     editions if ``options.editions`` asks. An input that cannot be read is a failure for
     that input alone, and the rest go on. A stop asked for (``report.should_stop``) ends
     the run after the chunk in flight, with everything finished kept."""
-    from .fetch import Fetcher
-
     report = report or RunReport()
     check_run(names, options)
     fetcher = Fetcher(cache=store) if any(is_url(name) for name in names) else None
@@ -211,7 +210,7 @@ def _ray_translator(options: RunOptions) -> QueueTranslator:
                          context=options.context)
 
 
-def _align_pages_editions(urls: Sequence[str], *, store: Store, fetcher, options: RunOptions,
+def _align_pages_editions(urls: Sequence[str], *, store: Store, fetcher: Fetcher, options: RunOptions,
                           report: RunReport) -> list[str]:
     """Align each page's own editions, reporting each page; returns the failures."""
     from .alignment.web_editions import align_pages_editions
@@ -225,11 +224,12 @@ def _align_pages_editions(urls: Sequence[str], *, store: Store, fetcher, options
 
 def translate_articles(inputs: Iterable[Input], options: RunOptions, *, store: Store, engines: Mapping[str, Engine],
                        translator: QueueTranslator | None = None, report: RunReport | None = None,
-                       fetcher=None) -> RunSummary:
+                       fetcher: Fetcher | None = None) -> RunSummary:
     """Stages (a), (b) and (c) on ``inputs`` with ``engines`` (a target language's engine,
     often one for all, loaded only if something is missing from memory). ``translator``:
-    where stage (b) runs (None: here, with ``engines``). A ``glossary`` is kept in the
-    store, beside the translations whose signatures name it."""
+    where stage (b) runs (None: here, with ``engines``); ``fetcher``: the one reading the
+    inputs' web pages, for the count reported. ``options.glossary`` is kept in the store,
+    beside the translations whose signatures name it."""
     report = report or RunReport()
     summary = RunSummary()
     if options.glossary is not None:
@@ -264,7 +264,7 @@ def translate_articles(inputs: Iterable[Input], options: RunOptions, *, store: S
 
 
 def _prepare_all(inputs: Iterable[Input], options: RunOptions, *, summary: RunSummary, report: RunReport,
-                 fetcher) -> tuple[dict[str, PreparedArticle], dict[str, int]]:
+                 fetcher: Fetcher | None) -> tuple[dict[str, PreparedArticle], dict[str, int]]:
     """Stage (a): every input read and checked; an article given twice is one document
     (``copies``: how many times each was given)."""
     articles: dict[str, PreparedArticle] = {}

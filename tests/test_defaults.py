@@ -82,3 +82,16 @@ def test_the_model_extra_lists_the_default_models_chunks():
     assert isinstance(source, PypiChunks)
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert extras[source.extra] == [source.package.format(n=n) for n in range(1, source.count + 1)]
+
+
+def test_the_run_commands_defaults_are_the_run_options():
+    from pipeline.languages import parse_targets
+    from pipeline.run_options import RunOptions
+
+    options, run = RunOptions(), defaults(command("run"))
+    assert options.langs == tuple(parse_targets(run["to"]))
+    assert (options.model, options.engine, options.glob, options.retries, options.max_article_chars) == (
+        run["model"], run["engine"], run["glob"], run["retries"], run["max_article_chars"])
+    assert (options.force, options.context, options.editions, options.ray) == (False, False, "none", None)
+    assert not (run["force"] or run["context"] or run["editions"] or run["editions_only"]) and run["ray"] is None
+    assert options.decoding == LIBRARY

@@ -74,3 +74,12 @@ def test_one_han_range():
     assert all(HAN.fullmatch(c) for c in "中文㐀豈")  # unified, Extension A, compatibility
     assert not any(HAN.search(c) for c in "aé。，")
     assert re.fullmatch(f"[{HAN_CHARACTERS}]+", "简体中文")
+
+
+def test_each_inputs_language_is_parsed_in_order_with_repeats_kept():
+    from pipeline.errors import BitextError
+    from pipeline.languages import parse_languages
+
+    assert parse_languages("en, zh,zh") == ["en", "zh", "zh"]  # a second zh edition is align's to refuse
+    with pytest.raises(BitextError, match="unknown language 'de'; choose one of: en, zh, fr"):
+        parse_languages("en,de")
