@@ -15,7 +15,7 @@ from .engine_names import DEFAULT_ENGINE
 from .engines.options import DecodingOptions
 from .errors import BitextError
 from .inputs import DEFAULT_GLOB, MAX_ARTICLE_CHARS
-from .languages import TARGET_LANGUAGES
+from .languages import TARGET_LANGUAGES, parse_targets
 from .model.catalogue import DEFAULT_MODEL
 from .translate import DEFAULT_RETRIES
 
@@ -32,7 +32,8 @@ EDITIONS_MODES = ("none", "also", "only")
 
 @dataclass(frozen=True)
 class RunOptions:
-    """A run's settings. ``langs``: the target languages, in order; ``decoding``: how the
+    """A run's settings. ``langs``: the target languages, in order (``"zh,fr"`` is read as
+    ``("zh", "fr")``; an unknown one is refused); ``decoding``: how the
     engine decodes (None fields: the model's); ``cache_dir`` None: the default model
     cache. ``force``: take inputs that do not look like English news too;
     ``max_article_chars``: refuse a longer article. ``glossary``: required renderings,
@@ -55,6 +56,7 @@ class RunOptions:
     ray: RayOptions | None = None
 
     def __post_init__(self):
+        object.__setattr__(self, "langs", tuple(parse_targets(self.langs)))  # known ones, in order, once each
         if self.editions not in EDITIONS_MODES:
             raise BitextError(f"unknown editions mode {self.editions!r}; choose one of: {', '.join(EDITIONS_MODES)}")
 
