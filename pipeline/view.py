@@ -5,6 +5,8 @@ Builds what to show; printing is the CLI's job.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, Group
 from rich.progress import (
     BarColumn,
@@ -25,6 +27,10 @@ from .ingest import plain_text
 from .languages import LANGUAGES, SOURCE_LANGUAGE, native_name
 from .products import ModelStatus
 from .store import DocumentSummary
+
+if TYPE_CHECKING:  # the run's and the aligner's records, not their (heavier) modules
+    from .alignment.editions import AlignedEditions
+    from .runner import ArticleResult
 
 
 def shown(text: str, style: str = "") -> Text:
@@ -107,13 +113,13 @@ def _cell(translation: Translation, *, style: str = "") -> Text:
     return cell
 
 
-def stored_line(result) -> Text:
-    """The line that says a run stored an article (a ``runner.ArticleResult``)."""
+def stored_line(result: ArticleResult) -> Text:
+    """The line that says a run stored an article."""
     return Text.assemble(("stored", "green"), " ", shown(str(result)))
 
 
-def editions_line(aligned) -> Text:
-    """The line that says a page's editions were aligned (an ``AlignedEditions``), or found unchanged."""
+def editions_line(aligned: AlignedEditions) -> Text:
+    """The line that says a page's editions were aligned, or found unchanged."""
     what = "unchanged" if aligned.unchanged else ", ".join(
         f"{report.lang} {report.pairs} pairs, median score {report.score:.2f}" for report in aligned.reports)
     return Text.assemble(("editions", "green"), " ", shown(f"{aligned.doc_id}  {what}"))

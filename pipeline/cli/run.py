@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.progress import Progress
@@ -47,6 +47,10 @@ from .common import (
     stop_on_first_interrupt,
     user_errors,
 )
+
+if TYPE_CHECKING:  # imported by the command itself, not by the command line's start
+    from ..alignment.web_editions import PageEditions
+    from ..runner import ArticleResult, PreparedArticle, RunSummary
 
 RAY = "Ray cluster"  # the help panel of the Ray options
 
@@ -170,7 +174,7 @@ class RunDisplay(RunReport):
         self.reading = self.progress.add_task("articles read", total=inputs)
         self.translating = self.progress.add_task("texts translated", total=None, start=False)
 
-    def on_read(self, read, *, fetched: int) -> None:
+    def on_read(self, read: PreparedArticle | None, *, fetched: int) -> None:
         self.progress.advance(self.reading)
         if self.fetching is not None:
             self.progress.update(self.fetching, completed=fetched)
@@ -183,14 +187,14 @@ class RunDisplay(RunReport):
     def on_done(self, texts: int) -> None:
         self.progress.advance(self.translating, texts)
 
-    def on_article(self, result) -> None:
+    def on_article(self, result: ArticleResult | None) -> None:
         if result is not None:
             self.progress.console.print(stored_line(result), highlight=False)
 
     def on_queue_end(self) -> None:
         self.stop.batches_in_flight = False
 
-    def on_editions(self, page) -> None:
+    def on_editions(self, page: PageEditions) -> None:
         if page.aligned is not None:
             self.progress.console.print(editions_line(page.aligned), highlight=False)
 
@@ -198,7 +202,7 @@ class RunDisplay(RunReport):
         return self.stop.is_set()
 
 
-def _say_how_it_went(summary, options: RunOptions, stop: StopRequest, db: Path) -> None:
+def _say_how_it_went(summary: RunSummary, options: RunOptions, stop: StopRequest, db: Path) -> None:
     """The failures, one line each, then one line of what the run did; the exit status."""
     for failure in summary.failures:
         error_line(failure)
