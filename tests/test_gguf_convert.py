@@ -92,6 +92,23 @@ def test_a_streamed_conversion_is_the_transformers_conversion(variant, compute_t
     assert generations(streamed, CORPUS[:5]) == generations(whole, CORPUS[:5])
 
 
+def test_the_file_is_parsed_once_for_weights_and_tokenizer(tiny_ggufs, tmp_path, monkeypatch):
+    import gguf
+
+    opened = []
+
+    class CountingReader(gguf.GGUFReader):
+        def __init__(self, path, *args, **kwargs):
+            opened.append(path)
+            super().__init__(path, *args, **kwargs)
+
+    monkeypatch.setattr(gguf, "GGUFReader", CountingReader)
+    files = resolve(str(tiny_ggufs["f32"]), cache_dir=tmp_path)
+    folder = ensure_ctranslate2(files, cache_dir=tmp_path)
+    assert len(opened) == 1 and gguf.GGUFReader is CountingReader
+    assert converted_tokenizer(folder).get_vocab() == load_transformers(files)[1].get_vocab()
+
+
 def test_de_quantized_tensors_are_transformers_own(tiny_ggufs, tmp_path):
     path = tiny_ggufs["q8_0"]
     model = GGUFFile(path)

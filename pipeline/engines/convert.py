@@ -6,6 +6,9 @@ the first 12 hex digits of its identity, the compute type), with ``bitext-checks
 hashed, and renamed into the cache only when complete; a start compares the stamps with
 the files' stat and hashes only a file that changed since (refusing it if its bytes
 changed too). ``bitext models verify`` hashes everything again.
+
+A GGUF file of an architecture ``gguf_convert`` knows is converted tensor by tensor; any
+other model is loaded whole with transformers and handed to CTranslate2's converter.
 """
 
 from __future__ import annotations
@@ -146,11 +149,8 @@ def ensure_ctranslate2(
 
 
 def _convert(files: ModelFiles, output: Path, *, compute_type: str, progress: Progress):
-    """Write the CTranslate2 model into the new folder ``output``; returns the model's tokenizer.
-
-    A GGUF file of an architecture ``gguf_convert`` knows is converted tensor by tensor;
-    any other model is loaded whole with transformers and given to CTranslate2's converter.
-    """
+    """Write the CTranslate2 model into the new folder ``output`` (by either path, see
+    above); returns the model's tokenizer."""
     step = f"converting {files.name} to CTranslate2 {compute_type}"
     if files.gguf_file:
         gguf_model = GGUFFile(verified_gguf(files))

@@ -4,8 +4,9 @@ Loading a GGUF file with transformers de-quantizes the whole model into float32 
 tensors (about 7 GB for the default 1.5B model) before CTranslate2's converter sees any
 of it. Here each tensor is read from the file on its own, de-quantized to float32 (as
 transformers does, so CTranslate2 rounds the same numbers to int8) and put in
-CTranslate2's model spec, and each part of the spec is quantized as soon as it is full:
-at most one layer, or a slice of the vocabulary-sized matrices, is float32 at a time.
+CTranslate2's model spec, and each part of the spec is quantized as soon as it is set:
+at most a layer's query, key and value, or a slice of a vocabulary-sized matrix, is
+float32 at a time.
 The layout follows CTranslate2's own Qwen2 loader (``Qwen2Loader``); llama.cpp writes
 Qwen2's query and key weights unpermuted, so they are taken as they are.
 """
