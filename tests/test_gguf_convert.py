@@ -63,7 +63,7 @@ def generations(folder, texts):
     return [result.sequences_ids[0] for result in results]
 
 
-@pytest.mark.parametrize("compute_type", ["int8", "float32"])
+@pytest.mark.parametrize("compute_type", ["int8", "int8_float16", "int16", "float32"])
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_streamed_conversion_is_the_transformers_conversion(variant, compute_type, tiny_ggufs, tmp_path,
                                                               monkeypatch):
@@ -82,11 +82,15 @@ def test_a_streamed_conversion_is_the_transformers_conversion(variant, compute_t
         assert (streamed / name).read_bytes() == (whole / name).read_bytes(), name
     if VARIANTS[variant][1]:
         # Tied embeddings: transformers shares one tensor, which CTranslate2 aliases and then
-        # quantizes once; here both are quantized alike, then aliased: weights and scales.
-        streamed_model, whole_model = saved_model(streamed / "model.bin"), saved_model(whole / "model.bin")
-        assert streamed_model[0] == whole_model[0]
-        scale = {"decoder/projection/weight_scale": "decoder/embeddings/weight_scale"}
-        assert streamed_model[1] == whole_model[1] | (scale if compute_type == "int8" else {})
+        # quantizes once (the projection has no scale of its own); here both are quantized
+        # alike, so the projection's scale is the embeddings' (an alias, or int16's scalar).
+        (variables, aliases), whole_model = saved_model(streamed / "model.bin"), saved_model(whole / "model.bin")
+        scale = "decoder/projection/weight_scale"
+        if compute_type.startswith("int8"):
+            assert aliases.pop(scale) == "decoder/embeddings/weight_scale"
+        elif compute_type == "int16":
+            assert variables.pop(scale) == variables["decoder/embeddings/weight_scale"]
+        assert (variables, aliases) == whole_model
     else:
         assert (streamed / "model.bin").read_bytes() == (whole / "model.bin").read_bytes()
     assert generations(streamed, CORPUS[:5]) == generations(whole, CORPUS[:5])
