@@ -152,7 +152,7 @@ BAD_SETUPS = [
     ("store at /dev/null", None, lambda tmp, mp: ["--db", "/dev/null"], "/dev/null: not a regular file"),
     ("unknown model", None, lambda tmp, mp: ["--model", "no-such-model"], "unknown model 'no-such-model'"),
     ("unknown language", None, lambda tmp, mp: ["--to", "zh,tlh"], "unknown target language tlh; choose from: zh, fr"),
-    ("corrupt model file", None, corrupt_gguf, "cannot load model broken with transformers"),
+    ("corrupt model file", None, corrupt_gguf, "broken.gguf: not a readable GGUF file"),
     ("missing model chunk", None, lambda tmp, mp: chunked_model(tmp, mp, missing=True),
      "model chunked is not installed (missing hostilechunk-part2)"),
     ("deleted model chunk file", None, lambda tmp, mp: chunked_model(tmp, mp, deleted=True),

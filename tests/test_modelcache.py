@@ -19,7 +19,7 @@ from pipeline.model.cache import assembled_stamp_path
 from pipeline.model.catalogue import PypiChunks, catalogue, read_manifest
 from pipeline.model.sources import assemble_chunks
 from pipeline.products import verify_models
-from tests.tiny_models import CHATML_TEMPLATE
+from tests.tiny_models import build_tiny_gguf
 
 CHUNKS = [b"first chunk|", b"second chunk|", b"third"]
 
@@ -336,51 +336,6 @@ def test_verify_checks_the_assembled_file_and_the_download(chunk_packages, hub_m
 # --- one progress display -----------------------------------------------------------------
 
 
-def build_tiny_gguf(hf_folder, path):
-    """The tiny Qwen2 model as a float32 GGUF file, as llama.cpp names its tensors."""
-    import gguf
-    import numpy as np
-    from safetensors.numpy import load_file
-
-    config = json.loads((hf_folder / "config.json").read_text())
-    tokenizer = json.loads((hf_folder / "tokenizer.json").read_text())
-    writer = gguf.GGUFWriter(str(path), "qwen2")
-    writer.add_context_length(config["max_position_embeddings"])
-    writer.add_embedding_length(config["hidden_size"])
-    writer.add_block_count(config["num_hidden_layers"])
-    writer.add_feed_forward_length(config["intermediate_size"])
-    writer.add_head_count(config["num_attention_heads"])
-    writer.add_head_count_kv(config["num_key_value_heads"])
-    writer.add_rope_freq_base(config["rope_parameters"]["rope_theta"])
-    writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
-    added = {token["content"]: token["id"] for token in tokenizer["added_tokens"]}
-    vocab = sorted({**tokenizer["model"]["vocab"], **added}.items(), key=lambda item: item[1])
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("qwen2")
-    writer.add_token_list([token for token, _ in vocab])
-    writer.add_token_types([3 if token in added else 1 for token, _ in vocab])  # 3: control
-    writer.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in tokenizer["model"]["merges"]])
-    writer.add_eos_token_id(config["eos_token_id"])
-    writer.add_pad_token_id(config["pad_token_id"])
-    writer.add_chat_template(CHATML_TEMPLATE)
-    names = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
-             "lm_head.weight": "output.weight"}
-    layer = {"input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm", "self_attn.q_proj": "attn_q",
-             "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v", "self_attn.o_proj": "attn_output",
-             "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up", "mlp.down_proj": "ffn_down"}
-    for n in range(config["num_hidden_layers"]):
-        for hf_name, gguf_name in layer.items():
-            for kind in ("weight", "bias"):
-                names[f"model.layers.{n}.{hf_name}.{kind}"] = f"blk.{n}.{gguf_name}.{kind}"
-    for name, array in load_file(str(hf_folder / "model.safetensors")).items():
-        writer.add_tensor(names[name], np.ascontiguousarray(array, dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
-
-
 @pytest.fixture(scope="module")
 def tiny_gguf(tiny_qwen, tmp_path_factory):
     folder = tmp_path_factory.mktemp("gguf")
@@ -390,23 +345,29 @@ def tiny_gguf(tiny_qwen, tmp_path_factory):
 
 
 def test_loading_reports_to_bitext_and_draws_no_bars_of_its_own(tiny_gguf, tmp_path, capfd):
-    """The real path, as for the default model: a GGUF file de-quantized by transformers,
-    then converted. transformers' own tqdm bars would print across bitext's display."""
+    """The real paths, as for the default model: a GGUF file de-quantized by transformers
+    (the transformers engine), and converted tensor by tensor for CTranslate2 (its
+    tokenizer read by transformers). transformers' own tqdm bars would print across
+    bitext's display."""
+    import gguf
     import transformers.modeling_gguf_pytorch_utils as gguf_loader
     from transformers.utils import logging as hf_logging
 
-    tqdm_before = gguf_loader.tqdm
+    tqdm_before, reader_before = gguf_loader.tqdm, gguf.GGUFReader
     steps = []
     files = resolve(str(tiny_gguf), cache_dir=tmp_path)
     capfd.readouterr()
+    load_transformers(files, progress=lambda message, done, total: steps.append(message))
     folder = ensure_ctranslate2(files, cache_dir=tmp_path, progress=lambda message, done, total: steps.append(message))
     stderr = capfd.readouterr().err
     assert "it/s" not in stderr and "%|" not in stderr and "Loading weights" not in stderr, stderr
     assert "loading tiny-qwen with transformers: converting and de-quantizing GGUF tensors" in steps
     assert "loading tiny-qwen with transformers: loading weights" in steps
+    assert "reading the tokenizer of tiny-qwen" in steps
+    assert steps.count("converting tiny-qwen to CTranslate2 int8") == 2 + 2 + 1  # 2 layers, before, between, after
     assert steps[-1] == "converted tiny-qwen"
     # Scoped: every switch is back as it was.
-    assert gguf_loader.tqdm is tqdm_before and hf_logging._tqdm_hook is None
+    assert gguf_loader.tqdm is tqdm_before and hf_logging._tqdm_hook is None and gguf.GGUFReader is reader_before
     engine = create_engine("ctranslate2", files, cache_dir=tmp_path)
     assert len(engine.translate(["Hello."], src="en", tgt="zh")) == 1
     assert folder.is_dir() and not capfd.readouterr().err

@@ -69,6 +69,62 @@ def build_tiny_qwen(folder: Path) -> Path:
     return folder
 
 
+def build_tiny_gguf(hf_folder: Path, path: Path, *, tensor_type: str = "F32", tied: bool = False,
+                    architecture: str = "qwen2") -> Path:
+    """A tiny Qwen2 model (``build_tiny_qwen``'s folder) as a GGUF file, as llama.cpp names
+    its tensors and metadata. ``tensor_type``: F32, or Q8_0 for the matrices (vectors stay
+    F32, as llama.cpp keeps them); ``tied``: no output matrix, the embeddings project the
+    output; ``architecture``: the name written into the metadata."""
+    import gguf
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    config = json.loads((hf_folder / "config.json").read_text())
+    tokenizer = json.loads((hf_folder / "tokenizer.json").read_text())
+    writer = gguf.GGUFWriter(str(path), architecture)
+    writer.add_context_length(config["max_position_embeddings"])
+    writer.add_embedding_length(config["hidden_size"])
+    writer.add_block_count(config["num_hidden_layers"])
+    writer.add_feed_forward_length(config["intermediate_size"])
+    writer.add_head_count(config["num_attention_heads"])
+    writer.add_head_count_kv(config["num_key_value_heads"])
+    writer.add_rope_freq_base(config["rope_parameters"]["rope_theta"])
+    writer.add_layer_norm_rms_eps(config["rms_norm_eps"])
+    added = {token["content"]: token["id"] for token in tokenizer["added_tokens"]}
+    vocab = sorted({**tokenizer["model"]["vocab"], **added}.items(), key=lambda item: item[1])
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("qwen2")
+    writer.add_token_list([token for token, _ in vocab])
+    writer.add_token_types([3 if token in added else 1 for token, _ in vocab])  # 3: control
+    writer.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in tokenizer["model"]["merges"]])
+    writer.add_eos_token_id(config["eos_token_id"])
+    writer.add_pad_token_id(config["pad_token_id"])
+    writer.add_chat_template(CHATML_TEMPLATE)
+    names = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
+             "lm_head.weight": "output.weight"}
+    layer = {"input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm", "self_attn.q_proj": "attn_q",
+             "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v", "self_attn.o_proj": "attn_output",
+             "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up", "mlp.down_proj": "ffn_down"}
+    for n in range(config["num_hidden_layers"]):
+        for hf_name, gguf_name in layer.items():
+            for kind in ("weight", "bias"):
+                names[f"model.layers.{n}.{hf_name}.{kind}"] = f"blk.{n}.{gguf_name}.{kind}"
+    quantized = gguf.GGMLQuantizationType[tensor_type]
+    for name, array in load_file(str(hf_folder / "model.safetensors")).items():
+        if tied and name == "lm_head.weight":
+            continue
+        array = np.ascontiguousarray(array, dtype=np.float32)
+        if array.ndim == 2 and quantized != gguf.GGMLQuantizationType.F32:
+            writer.add_tensor(names[name], gguf.quants.quantize(array, quantized), raw_dtype=quantized)
+        else:
+            writer.add_tensor(names[name], array)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
 def build_tiny_marian(folder: Path, *, target_tokens: tuple[str, ...] = (), max_positions: int = 64) -> Path:
     """A 1+1-layer Marian model with sentencepiece source/target models trained on a few lines.
 

@@ -6,6 +6,9 @@ the first 12 hex digits of its identity, the compute type), with ``bitext-checks
 hashed, and renamed into the cache only when complete; a start compares the stamps with
 the files' stat and hashes only a file that changed since (refusing it if its bytes
 changed too). ``bitext models verify`` hashes everything again.
+
+A GGUF file of an architecture ``gguf_convert`` knows is converted tensor by tensor; any
+other model is loaded whole with transformers and handed to CTranslate2's converter.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ..errors import ModelError
 from ..model import ModelFiles
 from ..model.cache import check_file, hash_file, settled_stamp, write_json
 from ..progress import Progress, library_bars_to, no_progress
+from .gguf_convert import STREAMED_ARCHITECTURES, GGUFFile, convert_gguf
 
 CONVERTED_ROOT = "ctranslate2"  # under the cache folder: one folder per converted model
 CHECKSUMS_FILE = "bitext-checksums.json"  # in a converted folder: a stamp per file
@@ -37,14 +41,7 @@ def load_transformers(files: ModelFiles, *, device: str = "cpu", progress: Progr
     import transformers
 
     if files.gguf_file:
-        path = files.hf_dir / files.gguf_file
-        stamp = files.gguf_stamp if files.gguf_stamp and files.gguf_stamp.get("sha256") == files.identity else None
-        if check_file(path, stamp or files.identity) is None:
-            raise ModelError(
-                f"{path}: checksum mismatch, the file changed since it was verified; "
-                f"delete it and run `bitext models prepare {files.name}`"
-            )
-
+        verified_gguf(files)
     kwargs = {"gguf_file": files.gguf_file} if files.gguf_file else {}
     model_class = (
         transformers.AutoModelForSeq2SeqLM if files.family == "seq2seq" else transformers.AutoModelForCausalLM
@@ -61,6 +58,19 @@ def load_transformers(files: ModelFiles, *, device: str = "cpu", progress: Progr
         model.config.quantization_config = None
         del model.config.quantization_config
     return model.to(device).eval(), tokenizer
+
+
+def verified_gguf(files: ModelFiles) -> Path:
+    """The model's GGUF file, checked against its sha256 (by its stamp when the file has
+    not changed since it was verified): nothing unverified is read."""
+    path = files.hf_dir / files.gguf_file
+    stamp = files.gguf_stamp if files.gguf_stamp and files.gguf_stamp.get("sha256") == files.identity else None
+    if check_file(path, stamp or files.identity) is None:
+        raise ModelError(
+            f"{path}: checksum mismatch, the file changed since it was verified; "
+            f"delete it and run `bitext models prepare {files.name}`"
+        )
+    return path
 
 
 def ctranslate2_dir(files: ModelFiles, *, cache_dir: Path, compute_type: str) -> Path:
@@ -119,21 +129,14 @@ def ensure_ctranslate2(
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
+    output = staging / "model"
     try:
-        progress(f"loading {files.name} with transformers", 0, None)
-        model, tokenizer = load_transformers(files, progress=progress)
-        progress(f"converting {files.name} to CTranslate2 {compute_type}", 0, None)
-        config_dir = staging / "hf-config"
-        model.config.save_pretrained(config_dir)
-        converter = _converter_for(model, tokenizer, config_dir)
-        output = staging / "model"
-        converter.convert(str(output), quantization=compute_type)
+        tokenizer = _convert(files, output, compute_type=compute_type, progress=progress)
         # The engine tokenizes with the model's own tokenizer, saved beside the weights in
         # a folder of its own (next to CTranslate2's config.json, transformers would take
         # that file for the model's and warn about a Mistral tokenizer).
         tokenizer.save_pretrained(output / TOKENIZER_FOLDER)
         _write_checksums(output)  # the one full hash of the product, before anyone can see it
-        del model
         if target.exists():
             shutil.rmtree(target)
         os.replace(output, target)
@@ -143,6 +146,28 @@ def ensure_ctranslate2(
         shutil.rmtree(staging, ignore_errors=True)
     progress(f"converted {files.name}", 1, 1)
     return target
+
+
+def _convert(files: ModelFiles, output: Path, *, compute_type: str, progress: Progress):
+    """Write the CTranslate2 model into the new folder ``output`` (by either path, see
+    above); returns the model's tokenizer."""
+    step = f"converting {files.name} to CTranslate2 {compute_type}"
+    if files.gguf_file:
+        gguf_model = GGUFFile(verified_gguf(files))
+        if gguf_model.architecture in STREAMED_ARCHITECTURES:
+            progress(f"reading the tokenizer of {files.name}", 0, None)
+            tokenizer = gguf_model.tokenizer(progress=progress, step=f"reading the tokenizer of {files.name}")
+            convert_gguf(gguf_model, output, tokenizer=tokenizer, compute_type=compute_type,
+                         progress=progress, step=step)
+            return tokenizer
+        del gguf_model
+    progress(f"loading {files.name} with transformers", 0, None)
+    model, tokenizer = load_transformers(files, progress=progress)
+    progress(step, 0, None)
+    config_dir = output.parent / "hf-config"
+    model.config.save_pretrained(config_dir)
+    _converter_for(model, tokenizer, config_dir).convert(str(output), quantization=compute_type)
+    return tokenizer
 
 
 def _write_checksums(folder: Path) -> None:
