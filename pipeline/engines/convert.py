@@ -21,6 +21,7 @@ from ..errors import ModelError
 from ..model import ModelFiles
 from ..model.cache import check_file, hash_file, settled_stamp, write_json
 from ..progress import Progress, library_bars_to, no_progress
+from .fast_tokenizer import FastTokenizer, fast_tokenizer_saved, save_fast_tokenizer
 
 CONVERTED_ROOT = "ctranslate2"  # under the cache folder: one folder per converted model
 CHECKSUMS_FILE = "bitext-checksums.json"  # in a converted folder: a stamp per file
@@ -82,11 +83,29 @@ def converted_compute_type(path: Path) -> str:
 
 
 def converted_tokenizer(path: Path):
-    """The tokenizer saved with a converted model (older conversions kept it beside the weights)."""
+    """The tokenizer saved with a converted model (older conversions kept it beside the weights).
+
+    A causal LM's, written down for it at conversion, loads as a ``FastTokenizer`` without
+    transformers (and so without torch). Seq2seq tokenizers (Marian's are sentencepiece
+    only; NLLB and M2M100 switch source languages), and those of models converted before
+    bitext wrote them down, load with transformers."""
+    folder = path / TOKENIZER_FOLDER
+    folder = folder if folder.is_dir() else path
+    if fast_tokenizer_saved(folder):
+        return FastTokenizer(folder)
     import transformers
 
-    folder = path / TOKENIZER_FOLDER
-    return transformers.AutoTokenizer.from_pretrained(folder if folder.is_dir() else path)
+    return transformers.AutoTokenizer.from_pretrained(folder)
+
+
+def save_converted_tokenizer(tokenizer, folder: Path, *, fast: bool) -> None:
+    """Save a model's tokenizer into a converted folder; ``fast``: also as transformers
+    loads it back from there, for ``FastTokenizer`` (see ``fast_tokenizer``)."""
+    tokenizer.save_pretrained(folder)
+    if fast:
+        import transformers
+
+        save_fast_tokenizer(transformers.AutoTokenizer.from_pretrained(folder), folder)
 
 
 def is_converted(path: Path) -> bool:
@@ -131,7 +150,7 @@ def ensure_ctranslate2(
         # The engine tokenizes with the model's own tokenizer, saved beside the weights in
         # a folder of its own (next to CTranslate2's config.json, transformers would take
         # that file for the model's and warn about a Mistral tokenizer).
-        tokenizer.save_pretrained(output / TOKENIZER_FOLDER)
+        save_converted_tokenizer(tokenizer, output / TOKENIZER_FOLDER, fast=files.family == "causal-lm")
         _write_checksums(output)  # the one full hash of the product, before anyone can see it
         del model
         if target.exists():
