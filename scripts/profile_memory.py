@@ -20,6 +20,7 @@ FLORES-200 devtest from ../shared (--flores).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -116,15 +117,18 @@ def child(args) -> None:
     signature = translation_signature(engine, retries=retries)
     chunks = plan_chunks({lang: sources}, signatures={lang: signature})
     for done, result in enumerate(translate_locally(chunks, engines={lang: engine}, retries=retries), start=1):
+        # What was translated, in short: configurations that only move memory around agree.
+        digest = hashlib.sha256("\n".join(t.text for t in result.translations).encode()).hexdigest()[:12]
         if overrides.get("trim"):
             from pipeline.engines.ct2 import release_freed_memory
 
             before = round(rss_mb())
             release_freed_memory()
             stage(f"chunk {done}/{len(chunks)}", texts=len(result.chunk.texts), retried=result.retried,
-                  untrimmed_mb=before)
+                  digest=digest, untrimmed_mb=before)
         else:
-            stage(f"chunk {done}/{len(chunks)}", texts=len(result.chunk.texts), retried=result.retried)
+            stage(f"chunk {done}/{len(chunks)}", texts=len(result.chunk.texts), retried=result.retried,
+                  digest=digest)
 
 
 def main() -> None:
@@ -177,6 +181,9 @@ def main() -> None:
         line.append(f"growth {last['rss_mb'] - first['rss_mb']:+} MB over {len(stages) - 3} chunks")
         line.append(f"torch/transformers: {','.join(last['heavy']) or 'none'}")
         print("   ".join(line))
+    digests = {name: [s.get("digest") for s in stages[2:]] for name, stages in results}
+    agree = len({tuple(d) for d in digests.values()}) == 1
+    print(f"  translations: {'the same in every configuration' if agree else 'differ: ' + str(digests)}")
 
 
 if __name__ == "__main__":
