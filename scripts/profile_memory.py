@@ -57,6 +57,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time this process used, all threads (steadier than wall time on a shared machine)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def heavy_modules() -> list[str]:
     return sorted({name.split(".")[0] for name in sys.modules} & {"torch", "transformers"})
 
@@ -94,7 +100,8 @@ def child(args) -> None:
     """One configuration, in this process: print one JSON line per stage."""
     def stage(name, **extra):
         print(json.dumps({"stage": name, "rss_mb": round(rss_mb()), "peak_mb": round(peak_mb()),
-                          "seconds": round(time.monotonic() - started, 1), "heavy": heavy_modules(), **extra}),
+                          "seconds": round(time.monotonic() - started, 1), "cpu_s": round(cpu_seconds(), 1),
+                          "heavy": heavy_modules(), **extra}),
               flush=True)
 
     started = time.monotonic()
@@ -174,7 +181,8 @@ def main() -> None:
         line = [f"  {name:12}"]
         for label, index in (("import", 0), ("load", 1)):
             line.append(f"{label} {stages[index]['rss_mb']:5} MB {stages[index]['seconds']:5.1f} s "
-                        f"({stages[index]['seconds'] / max(base[index]['seconds'], 0.1):.2f}x)")
+                        f"({stages[index]['seconds'] / max(base[index]['seconds'], 0.1):.2f}x) "
+                        f"cpu {stages[index]['cpu_s']:5.1f} s")
         line.append(f"chunk 1 {first['rss_mb']:5} MB {first['seconds']:6.1f} s")
         line.append(f"peak {last['peak_mb']:5} MB ({last['peak_mb'] / base[-1]['peak_mb']:.2f}x) "
                     f"{last['seconds']:6.1f} s ({last['seconds'] / base[-1]['seconds']:.2f}x)")

@@ -62,7 +62,7 @@ class FastTokenizer:
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_JSON))
         self.special_tokens_map: dict[str, str] = summary["special_tokens"]
         self.chat_template = summary["chat_template"]
-        self._template = None  # compiled on first use
+        self._template = chat_template_environment().from_string(self._template_text())
 
     # --- special tokens ------------------------------------------------------------------
 
@@ -107,8 +107,6 @@ class FastTokenizer:
     ) -> str | list[int]:
         """The chat as the model's template writes it (what transformers renders for a list
         of plain messages), tokenized without adding special tokens unless ``tokenize`` is False."""
-        if self._template is None:
-            self._template = chat_template_environment().from_string(self._template_text())
         # The template also sees the named special tokens (``bos_token`` and the like).
         text = self._template.render({
             **self.special_tokens_map, "messages": [dict(m) for m in messages], "tools": None,
