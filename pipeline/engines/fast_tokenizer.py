@@ -35,15 +35,15 @@ def save_fast_tokenizer(tokenizer, folder: Path) -> bool:
     gives: a sentencepiece-only tokenizer (no backend), a template-less one, or text
     clean-up after decoding (WordPiece models)."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
-    template = getattr(tokenizer, "chat_template", None)
-    cleans_up = getattr(tokenizer, "clean_up_tokenization_spaces", False) and type(backend.model).__name__ != "BPE"
-    if backend is None or not template or cleans_up:
+    if backend is None or not getattr(tokenizer, "chat_template", None):
+        return False
+    if getattr(tokenizer, "clean_up_tokenization_spaces", False) and type(backend.model).__name__ != "BPE":
         return False
     backend.save(str(folder / TOKENIZER_JSON))
     summary = {
         "format": FAST_TOKENIZER_FORMAT,
         "special_tokens": dict(tokenizer.special_tokens_map),
-        "chat_template": template,
+        "chat_template": tokenizer.chat_template,
     }
     (folder / FAST_TOKENIZER_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",
                                               encoding="utf-8")
