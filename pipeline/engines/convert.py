@@ -24,6 +24,13 @@ from ..errors import ModelError
 from ..model import ModelFiles
 from ..model.cache import check_file, hash_file, settled_stamp, write_json
 from ..progress import Progress, library_bars_to, no_progress
+from .fast_tokenizer import (
+    FAST_TOKENIZER_FILE,
+    TOKENIZER_JSON,
+    FastTokenizer,
+    fast_tokenizer_saved,
+    save_fast_tokenizer,
+)
 from .gguf_convert import STREAMED_ARCHITECTURES, GGUFFile, convert_gguf
 
 CONVERTED_ROOT = "ctranslate2"  # under the cache folder: one folder per converted model
@@ -92,11 +99,29 @@ def converted_compute_type(path: Path) -> str:
 
 
 def converted_tokenizer(path: Path):
-    """The tokenizer saved with a converted model (older conversions kept it beside the weights)."""
+    """The tokenizer saved with a converted model (older conversions kept it beside the weights).
+
+    A causal LM's, written down for it at conversion, loads as a ``FastTokenizer`` without
+    transformers (and so without torch). Seq2seq tokenizers (Marian's are sentencepiece
+    only; NLLB and M2M100 switch source languages), and those of models converted before
+    bitext wrote them down, load with transformers."""
+    folder = path / TOKENIZER_FOLDER
+    folder = folder if folder.is_dir() else path
+    if fast_tokenizer_saved(folder):
+        return FastTokenizer(folder)
     import transformers
 
-    folder = path / TOKENIZER_FOLDER
-    return transformers.AutoTokenizer.from_pretrained(folder if folder.is_dir() else path)
+    return transformers.AutoTokenizer.from_pretrained(folder)
+
+
+def save_converted_tokenizer(tokenizer, folder: Path, *, fast: bool) -> None:
+    """Save a model's tokenizer into a converted folder; ``fast``: also as transformers
+    loads it back from there, for ``FastTokenizer`` (see ``fast_tokenizer``)."""
+    tokenizer.save_pretrained(folder)
+    if fast:
+        import transformers
+
+        save_fast_tokenizer(transformers.AutoTokenizer.from_pretrained(folder), folder)
 
 
 def is_converted(path: Path) -> bool:
@@ -126,6 +151,8 @@ def ensure_ctranslate2(
     target = ctranslate2_dir(files, cache_dir=cache_dir, compute_type=compute_type)
     if is_converted(target):
         verify_converted(target, name=files.name)
+        if files.family == "causal-lm":
+            _write_down_tokenizer(target)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
@@ -135,7 +162,7 @@ def ensure_ctranslate2(
         # The engine tokenizes with the model's own tokenizer, saved beside the weights in
         # a folder of its own (next to CTranslate2's config.json, transformers would take
         # that file for the model's and warn about a Mistral tokenizer).
-        tokenizer.save_pretrained(output / TOKENIZER_FOLDER)
+        save_converted_tokenizer(tokenizer, output / TOKENIZER_FOLDER, fast=files.family == "causal-lm")
         _write_checksums(output)  # the one full hash of the product, before anyone can see it
         if target.exists():
             shutil.rmtree(target)
@@ -168,6 +195,30 @@ def _convert(files: ModelFiles, output: Path, *, compute_type: str, progress: Pr
     model.config.save_pretrained(config_dir)
     _converter_for(model, tokenizer, config_dir).convert(str(output), quantization=compute_type)
     return tokenizer
+
+
+def _write_down_tokenizer(target: Path) -> None:
+    """A chat LLM converted before bitext wrote its tokenizer down for ``FastTokenizer``
+    gets it written now, once (with transformers), so later starts need neither torch nor
+    transformers. Written beside, renamed into place, the marker file last, and their
+    stamps added to the checksums: a reader sees the old folder or the new one."""
+    folder = target / TOKENIZER_FOLDER
+    if not folder.is_dir() or fast_tokenizer_saved(folder):
+        return
+    import transformers
+
+    try:
+        with tempfile.TemporaryDirectory(dir=target, prefix=".tokenizer-") as scratch:
+            if not save_fast_tokenizer(transformers.AutoTokenizer.from_pretrained(folder), Path(scratch)):
+                return
+            records = json.loads((target / CHECKSUMS_FILE).read_text(encoding="utf-8"))
+            for name in (TOKENIZER_JSON, FAST_TOKENIZER_FILE):  # the marker last
+                os.replace(Path(scratch) / name, folder / name)
+                path = folder / name
+                records[str(path.relative_to(target))] = settled_stamp(path, hash_file(path))
+            write_json(target / CHECKSUMS_FILE, records)
+    except OSError:
+        pass  # a read-only cache: the tokenizer keeps loading with transformers
 
 
 def _write_checksums(folder: Path) -> None:
