@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -71,17 +72,22 @@ class _ReportingBar:
         return lambda *args, **kwargs: None
 
 
+_SWITCHING = threading.RLock()  # re-entrant: a load inside a load (a tokenizer read while converting)
+
+
 @contextmanager
 def library_bars_to(progress: Progress, step: str) -> Iterator[None]:
     """While the block runs, transformers' and huggingface_hub's progress bars report to
     ``progress`` (as "step: what the bar says") instead of drawing on stderr.
 
-    Scoped, not global: every switch is put back as it was when the block ends.
+    Scoped, not global: every switch is put back as it was when the block ends. The
+    switches are the libraries' globals, so one block holds them at a time (another
+    thread's load waits): two at once would put back each other's.
     """
     def bar(*args, **kwargs):
         return _ReportingBar(progress, step, *args, **kwargs)
 
-    with ExitStack() as restore:
+    with _SWITCHING, ExitStack() as restore:
         _silence_hub_bars(restore)
         if "transformers" in sys.modules:  # imported by the caller when it loads a model
             _route_transformers_bars(bar, restore)

@@ -113,6 +113,29 @@ def test_the_file_is_parsed_once_for_weights_and_tokenizer(tiny_ggufs, tmp_path,
     assert converted_tokenizer(folder).get_vocab() == load_transformers(files)[1].get_vocab()
 
 
+def test_tokenizers_read_from_several_threads_leave_gguf_as_it_was(tiny_ggufs):
+    """GGUFFile lends its reader to transformers by swapping gguf's GGUFReader for a while:
+    six threads reading tokenizers at once must each get theirs and leave the original."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    import gguf
+
+    original = gguf.GGUFReader
+    paths = [tiny_ggufs[name] for name in ("f32", "q8_0")] * 3
+    start = Barrier(len(paths))
+
+    def read(path):
+        model = GGUFFile(path)
+        start.wait()
+        return model.tokenizer().get_vocab()
+
+    with ThreadPoolExecutor(len(paths)) as pool:
+        vocabularies = list(pool.map(read, paths))
+    assert gguf.GGUFReader is original
+    assert all(vocabulary == vocabularies[0] for vocabulary in vocabularies)
+
+
 def test_de_quantized_tensors_are_transformers_own(tiny_ggufs, tmp_path):
     path = tiny_ggufs["q8_0"]
     model = GGUFFile(path)

@@ -378,3 +378,34 @@ def test_a_gguf_file_verified_at_resolve_is_not_hashed_again_to_load(tiny_gguf, 
     spy = HashSpy(monkeypatch)
     load_transformers(files)
     assert spy.paths == []
+
+
+def test_library_bars_switched_from_several_threads_report_to_each_and_are_put_back():
+    """library_bars_to swaps transformers' globals for a block; six threads loading at once
+    must each see their own bars and leave the globals as they were."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    import transformers.modeling_gguf_pytorch_utils as gguf_loader
+    from transformers.utils import logging as hf_logging
+
+    from pipeline.progress import library_bars_to
+
+    tqdm_before = gguf_loader.tqdm
+    hook_before = hf_logging.set_tqdm_hook(None)
+    hf_logging.set_tqdm_hook(hook_before)
+    start = Barrier(6)
+
+    def load(number: int) -> set[str]:
+        steps = []
+        start.wait()
+        with library_bars_to(lambda step, done, total: steps.append(step), f"load {number}"):
+            for _ in gguf_loader.tqdm(range(10), desc="tensors"):
+                time.sleep(0.002)  # a load takes time: the other threads run meanwhile
+        return {step.split(":")[0] for step in steps}
+
+    with ThreadPoolExecutor(6) as pool:
+        seen = list(pool.map(load, range(6)))
+    assert seen == [{f"load {number}"} for number in range(6)]
+    assert gguf_loader.tqdm is tqdm_before
+    assert hf_logging.set_tqdm_hook(hook_before) is hook_before  # no hook of a block left behind

@@ -14,7 +14,6 @@ from ..engine_names import DEFAULT_ENGINE
 from ..engines import DecodingOptions
 from ..glossary import read_glossary
 from ..inputs import DEFAULT_GLOB, MAX_ARTICLE_CHARS, read_url_list
-from ..languages import parse_targets
 from ..model.catalogue import DEFAULT_MODEL
 from ..run_options import RunOptions, RunReport
 from ..store import open_store
@@ -130,7 +129,7 @@ def run(
     stop = StopRequest()
     with user_errors(), stop_on_first_interrupt(stop):
         options = RunOptions(
-            langs=tuple(parse_targets(to)), model=model, engine=engine, cache_dir=cache_dir, glob=glob, force=force,
+            langs=to, model=model, engine=engine, cache_dir=cache_dir, glob=glob, force=force,
             decoding=DecodingOptions(device=device, threads=threads, workers=workers, batch_size=batch_size,
                                      batch_type=batch_type, beam_size=beam_size, max_new_tokens=max_new_tokens,
                                      compute_type=compute_type, prompt_examples=examples),

@@ -14,6 +14,7 @@ Qwen2's query and key weights unpermuted, so they are taken as they are.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ STREAMED_ARCHITECTURES = ("qwen2",)
 # quantized this many rows at a time: CTranslate2 scales int8 weights row by row, so
 # slices give the bytes the whole matrix would.
 ROWS_PER_SLICE = 8192
+_LENDING = threading.Lock()  # GGUFFile lends its open reader to transformers one at a time
 
 
 @dataclass(frozen=True)
@@ -76,18 +78,22 @@ class GGUFFile:
         file gives it the reader already open."""
         import gguf
 
-        original = gguf.GGUFReader
+        # The swap is of a module's global: two conversions at once would restore each
+        # other's stand-in, so one lends its reader at a time.
+        with _LENDING:
+            original = gguf.GGUFReader
 
-        def open_reader(path, *args, **kwargs):
-            if not args and not kwargs and Path(path).resolve() == self.path.resolve():
-                return self._reader
-            return original(path, *args, **kwargs)
 
-        gguf.GGUFReader = open_reader
-        try:
-            yield
-        finally:
-            gguf.GGUFReader = original
+            def open_reader(path, *args, **kwargs):
+                if not args and not kwargs and Path(path).resolve() == self.path.resolve():
+                    return self._reader
+                return original(path, *args, **kwargs)
+
+            gguf.GGUFReader = open_reader
+            try:
+                yield
+            finally:
+                gguf.GGUFReader = original
 
     def value(self, key: str, default=None):
         field = self._reader.get_field(key)
